@@ -1,0 +1,128 @@
+// What a run of the checker asks for (options) and what it answers (result), with the bounds that
+// every verdict carries.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chk/trace.h"
+
+namespace chk {
+
+enum class search_kind {
+  dfs,      // every interleaving of visible operations
+  dpor,     // source-set DPOR with sleep sets: one interleaving per Mazurkiewicz trace
+  bounded,  // DFS restricted to schedules with at most `preemption_bound` preemptions
+  random,   // `iterations` executions, uniformly random choices, from `seed`
+  pct,      // `iterations` executions of PCT with depth `pct_depth`, from `seed`
+};
+
+const char* to_string(search_kind k);
+
+struct options {
+  search_kind search = search_kind::dpor;
+  int preemption_bound = 2;
+  std::uint64_t seed = 1;
+  std::uint64_t iterations = 1000;  // random and pct
+  int pct_depth = 3;
+
+  // Budgets. 0 means none. When one runs out before the search finished, the verdict is
+  // inconclusive rather than verified.
+  std::uint64_t max_executions = 0;
+  double time_limit_seconds = 0;
+
+  // Livelock bound: an execution longer than this many visible steps is reported as a livelock.
+  int max_steps = 20000;
+
+  // Timeouts of timed parks are environment choices: off means a timed park waits like an untimed
+  // one; on means it may also time out, at most max_timeouts times in one execution.
+  bool timeouts = false;
+  int max_timeouts = 1;
+
+  // Unwind the stacks of threads still alive at the end of an execution (runs their destructors).
+  bool unwind = true;
+
+  // Called about every progress_interval seconds during long searches.
+  std::function<void(const struct progress&)> on_progress;
+  double progress_interval = 1.0;
+
+  // Replay: a fixed schedule instead of a search (see replay.h).
+  std::optional<std::vector<std::int32_t>> schedule;
+  // Collect the full trace of failing executions (re-runs the failing schedule once).
+  bool collect_trace = true;
+
+  // DPOR hybrid: every alternative of the first `split_depth` choices is explored (no reduction
+  // there), DPOR below. Sharding needs it: the subtrees below depth split_depth are independent.
+  int split_depth = 0;
+  // Sharding of exhaustive searches by schedule prefix: run part `shard_index` of `shard_count`
+  // (the prefixes of length split_depth, 6 when not given, are divided among the shards).
+  int shard_index = 0;
+  int shard_count = 1;
+};
+
+struct progress {
+  std::uint64_t executions;
+  std::uint64_t pruned;
+  double elapsed_seconds;
+};
+
+enum class failure_kind {
+  assertion,        // chk::check / kernel WARN in a thread
+  end_check,        // the test's end-of-execution check
+  deadlock,         // every live non-daemon thread blocked
+  data_race,        // unordered conflicting accesses to a plain<T>
+  lock_misuse,      // double lock, unlock by non-owner, exit holding a lock
+  blocking_in_atomic,  // sleeping while holding a spinlock or inside an RCU read section
+  use_after_free,   // access to an object freed by chk::free_object / after its RCU grace period
+  livelock,         // step bound exceeded
+  uncaught_exception,
+  nondeterminism,   // the program did not replay the same choices for the same schedule
+  too_many_threads,
+};
+
+const char* to_string(failure_kind k);
+
+struct failure {
+  failure_kind kind = failure_kind::assertion;
+  std::string property;  // which property it breaks ("accounting", "lost-wakeup", ...), if given
+  std::string message;
+  int thread = -1;
+  std::string location;  // file:line of the failing operation, if known
+  std::vector<std::int32_t> schedule;  // replays the failing execution
+  std::vector<trace_step> trace;       // the failing execution, step by step
+  std::uint64_t execution = 0;         // which execution of the search found it (1-based)
+};
+
+enum class verdict {
+  verified,      // the search covered every execution within the stated bounds, none failed
+  violated,      // a failing execution was found
+  inconclusive,  // a budget (executions or time) ran out before the search finished
+  no_violation_found,  // a sampling or bounded search finished without failure (not a proof)
+};
+
+const char* to_string(verdict v);
+
+struct stats {
+  std::uint64_t executions = 0;  // complete executions run (including failing and pruned ones)
+  std::uint64_t pruned = 0;      // executions cut short as redundant (sleep-set blocked)
+  std::uint64_t steps = 0;       // visible steps over all executions
+  int max_depth = 0;             // most visible steps in one execution
+  int max_threads_seen = 0;
+  double seconds = 0;
+  bool complete = false;         // the search space was exhausted
+};
+
+struct result {
+  verdict v = verdict::verified;
+  std::optional<failure> fail;
+  stats st;
+  std::string test_name;
+  std::string bounds;  // human-readable bounds of the search, always printed with the verdict
+  std::string summary() const;
+};
+
+}  // namespace chk

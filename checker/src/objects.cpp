@@ -1,0 +1,98 @@
+#include "chk/api.h"
+
+namespace chk {
+
+result explore(const program& p, const options& o) {
+  engine e(p, o);
+  return e.run();
+}
+
+namespace {
+std::string named(const object& o) {
+  std::string s = o.name;
+  if (o.instance >= 0) s += "#" + std::to_string(o.instance);
+  return s;
+}
+}  // namespace
+
+void spinlock::acquire(const srcloc& loc, const char* label, bool sleeping) {
+  engine* e = detail::running();
+  if (!e) {
+    o_.value = 1;
+    return;
+  }
+  const int me = e->current_thread();
+  if (o_.value == static_cast<std::uint64_t>(me) + 1)
+    e->fail(failure_kind::lock_misuse, std::string(label) + " of " + named(o_) + " already held by this thread", loc);
+  step_desc d;
+  d.label = label;
+  d.loc = loc;
+  d.may_block = sleeping;
+  d.n = 1;
+  d.a[0] = {&o_, acc::rmw, &detail::lock_free, nullptr};
+  e->begin(d);
+  o_.value = static_cast<std::uint64_t>(me) + 1;
+  e->values(0, 0, o_.value);
+  e->hb_acquire(o_);
+  if (!sleeping) e->note_spinlock(+1);
+  e->end();
+}
+
+void spinlock::release(const srcloc& loc, const char* label, bool sleeping) {
+  engine* e = detail::running();
+  if (!e) {
+    o_.value = 0;
+    return;
+  }
+  const int me = e->current_thread();
+  if (o_.value != static_cast<std::uint64_t>(me) + 1)
+    e->fail(failure_kind::lock_misuse,
+            std::string(label) + " of " + named(o_) +
+                (o_.value == 0 ? " that is not locked" : " held by T" + std::to_string(o_.value - 1)),
+            loc);
+  step_desc d;
+  d.label = label;
+  d.loc = loc;
+  d.n = 1;
+  d.a[0] = {&o_, acc::write, nullptr, nullptr};
+  e->begin(d);
+  std::uint64_t old = o_.value;
+  o_.value = 0;
+  e->values(0, old, 0);
+  e->hb_release(o_);
+  if (!sleeping) e->note_spinlock(-1);
+  e->end();
+}
+
+bool spinlock::try_lock(srcloc loc, const char* label) {
+  engine* e = detail::running();
+  if (!e) {
+    if (o_.value) return false;
+    o_.value = 1;
+    return true;
+  }
+  const int me = e->current_thread();
+  step_desc d;
+  d.label = label;
+  d.loc = loc;
+  d.n = 1;
+  d.a[0] = {&o_, acc::rmw, nullptr, nullptr};
+  e->begin(d);
+  std::uint64_t old = o_.value;
+  bool got = old == 0;
+  if (got) {
+    o_.value = static_cast<std::uint64_t>(me) + 1;
+    e->hb_acquire(o_);
+    e->note_spinlock(+1);
+  }
+  e->values(0, old, o_.value);
+  e->end();
+  return got;
+}
+
+bool spinlock::held_by_me() const {
+  engine* e = current_engine;
+  return e && e->current_thread() >= 0 && o_.value == static_cast<std::uint64_t>(e->current_thread()) + 1;
+}
+
+}  // namespace chk

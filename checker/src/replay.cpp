@@ -1,0 +1,148 @@
+#include "chk/replay.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace chk {
+
+using json = nlohmann::json;
+
+failure_kind parse_failure_kind(const std::string& s) {
+  for (int k = 0; k <= static_cast<int>(failure_kind::too_many_threads); ++k)
+    if (s == to_string(static_cast<failure_kind>(k))) return static_cast<failure_kind>(k);
+  throw replay_error("unknown failure kind \"" + s + "\"");
+}
+
+replay_file make_replay(const std::string& test, const options& o, const failure& f) {
+  replay_file r;
+  r.test = test;
+  r.timeouts = o.timeouts;
+  r.max_timeouts = o.max_timeouts;
+  r.max_steps = o.max_steps;
+  r.schedule = f.schedule;
+  r.kind = f.kind;
+  r.property = f.property;
+  r.message = f.message;
+  r.trace = f.trace;
+  return r;
+}
+
+std::string to_json(const replay_file& r) {
+  json j;
+  j["format"] = "iowq-verify-replay";
+  j["format_version"] = replay_format_version;
+  j["engine"] = engine_version;
+  j["test"] = r.test;
+  j["labels"] = r.labels;
+  j["options"] = {{"timeouts", r.timeouts}, {"max_timeouts", r.max_timeouts}, {"max_steps", r.max_steps}};
+  j["schedule"] = r.schedule;
+  j["failure"] = {{"kind", to_string(r.kind)}, {"property", r.property}, {"message", r.message}};
+  json steps = json::array();
+  for (const auto& s : r.trace)
+    steps.push_back({{"step", s.step},
+                     {"thread", s.thread},
+                     {"visible", s.visible},
+                     {"op", s.op},
+                     {"object", s.object},
+                     {"detail", s.detail},
+                     {"location", s.location},
+                     {"function", s.function}});
+  j["trace"] = steps;
+  return j.dump(1);
+}
+
+replay_file parse_replay(const std::string& text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw replay_error(std::string("not valid JSON: ") + e.what());
+  }
+  try {
+    if (!j.is_object() || j.value("format", "") != "iowq-verify-replay")
+      throw replay_error("not a replay file (no \"format\": \"iowq-verify-replay\")");
+    int v = j.at("format_version").get<int>();
+    if (v != replay_format_version)
+      throw replay_error("replay format version " + std::to_string(v) + " is not supported (this build reads version " +
+                         std::to_string(replay_format_version) + ")");
+    std::string eng = j.at("engine").get<std::string>();
+    if (eng != engine_version)
+      throw replay_error("recorded by engine " + eng + ", this build is " + engine_version +
+                         ": schedules of another engine version do not replay");
+    replay_file r;
+    r.test = j.at("test").get<std::string>();
+    if (j.contains("labels")) r.labels = j.at("labels").get<std::map<std::string, std::string>>();
+    const json& o = j.at("options");
+    r.timeouts = o.at("timeouts").get<bool>();
+    r.max_timeouts = o.at("max_timeouts").get<int>();
+    r.max_steps = o.at("max_steps").get<int>();
+    r.schedule = j.at("schedule").get<std::vector<std::int32_t>>();
+    for (auto c : r.schedule)
+      if (c >= max_threads || c < -128) throw replay_error("schedule holds an impossible choice " + std::to_string(c));
+    const json& f = j.at("failure");
+    r.kind = parse_failure_kind(f.at("kind").get<std::string>());
+    r.property = f.value("property", "");
+    r.message = f.at("message").get<std::string>();
+    if (j.contains("trace"))
+      for (const json& s : j.at("trace")) {
+        trace_step t;
+        t.step = s.at("step").get<int>();
+        t.thread = s.at("thread").get<int>();
+        t.visible = s.at("visible").get<bool>();
+        t.op = s.at("op").get<std::string>();
+        t.object = s.at("object").get<std::string>();
+        t.detail = s.at("detail").get<std::string>();
+        t.location = s.at("location").get<std::string>();
+        t.function = s.at("function").get<std::string>();
+        r.trace.push_back(std::move(t));
+      }
+    return r;
+  } catch (const json::exception& e) {
+    throw replay_error(std::string("malformed replay file: ") + e.what());
+  }
+}
+
+void save_replay(const std::string& path, const replay_file& r) {
+  std::ofstream f(path);
+  if (!f) throw replay_error("cannot write " + path);
+  f << to_json(r) << "\n";
+  if (!f) throw replay_error("cannot write " + path);
+}
+
+replay_file load_replay(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw replay_error("cannot read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return parse_replay(ss.str());
+}
+
+replay_outcome replay(const program& p, const replay_file& r) {
+  if (r.test != p.name)
+    throw replay_error("replay file is for test \"" + r.test + "\", not \"" + p.name + "\"");
+  options o;
+  o.timeouts = r.timeouts;
+  o.max_timeouts = r.max_timeouts;
+  o.max_steps = r.max_steps;
+  o.schedule = r.schedule;
+  o.collect_trace = false;
+  engine e(p, o);
+  e.enable_tracing();
+  replay_outcome out;
+  out.r = e.run();
+  if (!out.r.fail) {
+    out.why = "the schedule ran to the end without failure";
+  } else if (out.r.fail->kind == failure_kind::nondeterminism && r.kind != failure_kind::nondeterminism) {
+    out.why = out.r.fail->message;
+  } else if (out.r.fail->kind != r.kind || out.r.fail->message != r.message) {
+    out.why = std::string("a different failure: ") + to_string(out.r.fail->kind) + ": " + out.r.fail->message;
+  } else if (!r.trace.empty() && out.r.fail->trace != r.trace) {
+    out.why = "the same failure, but the trace differs from the recorded one";
+  } else {
+    out.reproduced = true;
+  }
+  return out;
+}
+
+}  // namespace chk
