@@ -274,6 +274,7 @@ void engine::reset_execution() {
   rcu_pending_.clear();
   rcu_done_.clear();
   freeing_.clear();
+  event_regions_.clear();
   plains_.clear();
   shown_addresses_.clear();
   timeout_budget_.epoch = 0;
@@ -348,6 +349,7 @@ void engine::run_execution() {
       }
     }
     cur_ = -1;
+    if (keep_events_ && !failure_ && !foreign_) dpor_blocked_threads();
     if (!failure_ && !pruned_ && !foreign_) {
       // Executions that ended above the split depth belong to the shard owning their schedule.
       if (opt_.shard_count > 1 && pos_ <= static_cast<std::size_t>(opt_.split_depth) && !shard_owns_prefix())
@@ -545,12 +547,18 @@ bool engine::enabled(int t) {
       if (th_[t].permit.value == 1) return true;
       return d.timed && opt_.timeouts && timeout_budget_.value > 0;
     case step_kind::user_await: {
-      peek_set_.clear();
+      peek_allowed_ = &d;
       peeking_ = true;
       bool r = d.user_pred(d.user_ctx);
       peeking_ = false;
-      d.n = static_cast<std::uint8_t>(peek_set_.size());
-      for (std::size_t i = 0; i < peek_set_.size(); ++i) d.a[i] = {peek_set_[i], acc::read, nullptr, nullptr};
+      peek_allowed_ = nullptr;
+      if (peek_stray_ && !failure_) {
+        record_failure(failure_kind::assertion,
+                       std::string("the await predicate reads ") + peek_stray_->name +
+                           ", which is not in its watch list: every object it may read must be listed",
+                       t, &d.loc, {});
+        peek_stray_ = nullptr;
+      }
       return r;
     }
     default:
@@ -560,11 +568,58 @@ bool engine::enabled(int t) {
   }
 }
 
-void engine::peek_touch(object& o) {
-  touch(o);
-  for (object* p : peek_set_)
-    if (p == &o) return;
-  if (peek_set_.size() < static_cast<std::size_t>(max_accesses)) peek_set_.push_back(&o);
+std::uint64_t engine::peek_load(object& o) {
+  if (hyp_g_ >= 0) return value_before_reordering(o, hyp_g_);
+  if (peek_allowed_) {
+    bool listed = false;
+    for (int i = 0; i < peek_allowed_->n; ++i) listed |= peek_allowed_->a[i].obj == &o;
+    if (!listed) peek_stray_ = &o;
+  }
+  return o.value;
+}
+
+// The value `o` would have if the events after g that do not depend on g ran before g: the last
+// write among them, or else the value just before g.
+std::uint64_t engine::value_before_reordering(const object& o, int g) {
+  if (o.epoch != epoch_) return o.value;
+  const event& G = events_[g];
+  // The event being recorded is the last of events_; its own accesses are not part of the state.
+  const int current = static_cast<int>(events_.size()) - 1;
+  auto rec = [&](int x) -> const event::acc_rec* {
+    for (int k = 0; k < events_[x].n; ++k)
+      if (events_[x].a[k].obj == &o) return &events_[x].a[k];
+    return nullptr;
+  };
+  int earliest = -1;
+  for (int w = o.last_access; w >= 0;) {
+    const event::acc_rec* r = rec(w);
+    if (!r) break;
+    if (w < current) {
+      earliest = w;
+      if (r->type != acc::read) {
+        if (w > g) {
+          if (!events_[w].clock.covers(G.thread, G.tindex)) return r->new_v;
+        } else {
+          return w == g ? r->old_v : r->new_v;
+        }
+      }
+    }
+    w = r->prev;
+  }
+  // No write at or before g: the value the execution started with.
+  if (earliest >= 0) return rec(earliest)->old_v;
+  if (const event::acc_rec* r = rec(current)) return r->old_v;
+  return o.value;
+}
+
+bool engine::await_could_run_before(int g, int e_thread) {
+  const step_desc& d = *th_[e_thread].pending;
+  hyp_g_ = g;
+  peeking_ = true;
+  bool r = d.user_pred(d.user_ctx);
+  peeking_ = false;
+  hyp_g_ = -1;
+  return r;
 }
 
 int engine::pick() {
@@ -594,6 +649,7 @@ int engine::pick() {
                      cur_, cur_ >= 0 ? &th_[cur_].last_loc : nullptr, {});
     return -1;
   }
+  if (failure_) return -1;  // found while evaluating await predicates
   int c = decide(en);
   if (c < 0) return -1;
   ++steps_;
@@ -843,6 +899,59 @@ bool engine::next_prefix() {
 
 // ---- DPOR ---------------------------------------------------------------------------------------
 
+int engine::find_candidates(int p, const step_desc& d, const vclock& pre, int* cand) {
+  int ncand = 0;
+  auto unordered = [&](int f) { return f >= 0 && events_[f].thread != p && !pre.covers(events_[f].thread, events_[f].tindex); };
+  auto rec_on = [&](int g, const object* o) -> const event::acc_rec* {
+    const event& G = events_[g];
+    for (int k = 0; k < G.n; ++k)
+      if (G.a[k].obj == o) return &G.a[k];
+    return nullptr;
+  };
+  thread_rec& t = th_[p];
+  for (int i = 0; i < d.n; ++i) {
+    const access& a = d.a[i];
+    object& o = *a.obj;
+    if (a.pred || d.kind == step_kind::user_await || d.kind == step_kind::park) {
+      // A blocking step (lock acquire, park, completion wait, join, await): its race partner is
+      // the latest unordered conflicting access of another thread before which it could have
+      // run. The accesses that merely enabled it cannot be reversed, so the walk goes past them.
+      // "Could have run" is judged in the state before that access with the events that do not
+      // depend on it moved ahead: by the value predicate, by the await's own predicate, or, for
+      // a timed park, by a permit to consume or a timeout left to fire.
+      const bool is_read = a.type == acc::read;
+      for (int g = is_read ? o.last_write : o.last_access; g >= 0;) {
+        if (!unordered(g)) break;
+        bool reversible;
+        if (d.kind == step_kind::user_await)
+          reversible = await_could_run_before(g, p);
+        else if (d.kind == step_kind::park && d.timed && opt_.timeouts)
+          reversible = value_before_reordering(t.permit, g) == 1 || value_before_reordering(timeout_budget_, g) > 0;
+        else
+          reversible = a.pred(value_before_reordering(o, g), a.ctx);
+        if (reversible) {
+          cand[ncand++] = g;
+          break;
+        }
+        const event::acc_rec* r = rec_on(g, &o);
+        g = r ? r->prev : -1;
+        if (is_read)
+          while (g >= 0 && rec_on(g, &o) && rec_on(g, &o)->type == acc::read) g = rec_on(g, &o)->prev;
+      }
+    } else if (a.type == acc::read) {
+      if (unordered(o.last_write)) cand[ncand++] = o.last_write;
+    } else if (o.readers & ~bit(p)) {
+      for (thread_mask m = o.readers & ~bit(p); m; m &= m - 1) {
+        int r = o.reads[lowest(m)];
+        if (unordered(r)) cand[ncand++] = r;
+      }
+    } else if (!o.readers && unordered(o.last_write)) {
+      cand[ncand++] = o.last_write;
+    }
+  }
+  return ncand;
+}
+
 void engine::dpor_record() {
   const int idx = static_cast<int>(events_.size());
   thread_rec& t = th_[cur_];
@@ -857,72 +966,19 @@ void engine::dpor_record() {
   const vclock pre = t.dclock;
   vclock c = pre;
   const bool analyse = ev.choice >= static_cast<int>(replay_end_) - 1;
+  for (int i = 0; i < d.n; ++i) {
+    const access& a = d.a[i];
+    ev.a[i] = {a.obj, a.type, a.pred, a.ctx, a.obj->last_access, vals_[i][0], vals_[i][1]};
+  }
 
   // Candidates for reversible races, found before this event joins its predecessors' clocks.
   int cand[max_accesses * max_threads];
-  int ncand = 0;
-  auto unordered = [&](int f) { return f >= 0 && events_[f].thread != p && !pre.covers(events_[f].thread, events_[f].tindex); };
-  auto old_on = [&](int g, const object* o) {
-    const event& G = events_[g];
-    for (int k = 0; k < G.n; ++k)
-      if (G.a[k].obj == o) return G.a[k].old_v;
-    return std::uint64_t{0};
-  };
-  auto writes_on = [&](int g, const object* o) {
-    const event& G = events_[g];
-    for (int k = 0; k < G.n; ++k)
-      if (G.a[k].obj == o) return G.a[k].type != acc::read;
-    return false;
-  };
-  auto prev_on = [&](int g, const object* o) {
-    const event& G = events_[g];
-    for (int k = 0; k < G.n; ++k)
-      if (G.a[k].obj == o) return G.a[k].prev;
-    return -1;
-  };
+  const int ncand = analyse ? find_candidates(p, d, pre, cand) : 0;
 
   for (int i = 0; i < d.n; ++i) {
-    const access& a = d.a[i];
-    object& o = *a.obj;
-    auto& rec = ev.a[i];
-    rec = {a.obj, a.type, a.pred, a.ctx, o.last_access, vals_[i][0], vals_[i][1]};
-    if (analyse) {
-      if (a.pred || d.kind == step_kind::user_await) {
-        // A blocking access (lock acquire, permit or completion consumption, join, await): its
-        // race partner is the latest unordered conflicting access of another thread before which
-        // it could have run. The accesses that merely enabled it cannot be reversed, so the walk
-        // goes past them. Whether it could have run is judged by the object's value there (value
-        // predicates) or, for awaits over several objects, by whether the thread was enabled at
-        // that choice while already waiting.
-        const bool is_read = a.type == acc::read;
-        for (int g = is_read ? o.last_write : o.last_access; g >= 0;) {
-          if (!unordered(g)) break;
-          bool reversible;
-          if (a.pred)
-            reversible = a.pred(old_on(g, &o), a.ctx);
-          else
-            reversible = t.last_event > g || (stack_[events_[g].choice].enabled & bit(p)) != 0;
-          if (reversible) {
-            cand[ncand++] = g;
-            break;
-          }
-          g = prev_on(g, &o);
-          if (is_read)
-            while (g >= 0 && !writes_on(g, &o)) g = prev_on(g, &o);
-        }
-      } else if (a.type == acc::read) {
-        if (unordered(o.last_write)) cand[ncand++] = o.last_write;
-      } else if (o.readers & ~bit(p)) {
-        for (thread_mask m = o.readers & ~bit(p); m; m &= m - 1) {
-          int r = o.reads[lowest(m)];
-          if (unordered(r)) cand[ncand++] = r;
-        }
-      } else if (!o.readers && unordered(o.last_write)) {
-        cand[ncand++] = o.last_write;
-      }
-    }
+    object& o = *d.a[i].obj;
     if (o.last_write >= 0) c.join(events_[o.last_write].clock);
-    if (a.type == acc::read) {
+    if (d.a[i].type == acc::read) {
       o.reads[p] = idx;
       o.readers |= bit(p);
     } else {
@@ -937,6 +993,11 @@ void engine::dpor_record() {
   // free before access).
   int frace[64];
   int nfrace = 0;
+  if (!freeing_.empty()) {
+    ev.freed_at = static_cast<std::int32_t>(event_regions_.size());
+    ev.nfreed = static_cast<std::uint16_t>(freeing_.size());
+    event_regions_.insert(event_regions_.end(), freeing_.begin(), freeing_.end());
+  }
   for (const region& r : freeing_)
     for (int g = 0; g < idx; ++g) {
       const event& G = events_[g];
@@ -944,7 +1005,7 @@ void engine::dpor_record() {
         auto* a = reinterpret_cast<const char*>(G.a[k].obj);
         if (a < r.begin || a >= r.end) continue;
         c.join(G.clock);
-        if (analyse && unordered(g) && nfrace < 64) frace[nfrace++] = g;
+        if (analyse && G.thread != p && !pre.covers(G.thread, G.tindex) && nfrace < 64) frace[nfrace++] = g;
         break;
       }
     }
@@ -957,6 +1018,55 @@ void engine::dpor_record() {
   for (int k = 0; k < nfrace; ++k) race(frace[k], idx);
 }
 
+// At the end of an execution (or where it was cut short), a thread still waiting in a blocking
+// step never produced an event, yet writes that came before it may have disabled it: it could have
+// run before them. Each waiting step is analysed as if it ran next, without being recorded.
+void engine::dpor_blocked_threads() {
+  for (int p = 0; p < nthreads_; ++p) {
+    thread_rec& t = th_[p];
+    if (t.finished || !t.pending) continue;
+    const step_desc& d = *t.pending;
+    if (d.kind != step_kind::user_await && d.kind != step_kind::park) {
+      bool blocking = false;
+      for (int i = 0; i < d.n; ++i) blocking |= d.a[i].pred != nullptr;
+      if (!blocking) continue;
+    }
+    if (enabled(p)) continue;
+    const int idx = static_cast<int>(events_.size());
+    event& ev = events_.emplace_back();
+    ev.thread = static_cast<std::int8_t>(p);
+    ev.kind = d.kind;
+    ev.n = d.n;
+    ev.choice = static_cast<std::int32_t>(pos_);
+    ev.tindex = t.nevents + 1;
+    for (int i = 0; i < d.n; ++i)
+      ev.a[i] = {d.a[i].obj, d.a[i].type, d.a[i].pred, d.a[i].ctx, d.a[i].obj->last_access, d.a[i].obj->value,
+                 d.a[i].obj->value};
+    ev.clock = t.dclock;
+    int cand[max_accesses * max_threads];
+    const int ncand = find_candidates(p, d, t.dclock, cand);
+    for (int k = 0; k < ncand; ++k) race(cand[k], idx);
+    events_.pop_back();
+  }
+}
+
+bool engine::conflicts(const event& a, const event& b) const {
+  for (int i = 0; i < a.n; ++i)
+    for (int j = 0; j < b.n; ++j)
+      if (a.a[i].obj == b.a[j].obj && (a.a[i].type != acc::read || b.a[j].type != acc::read)) return true;
+  auto frees = [this](const event& x, const event& y) {
+    for (int k = 0; k < x.nfreed; ++k) {
+      const region& r = event_regions_[static_cast<std::size_t>(x.freed_at + k)];
+      for (int j = 0; j < y.n; ++j) {
+        auto* p = reinterpret_cast<const char*>(y.a[j].obj);
+        if (p >= r.begin && p < r.end) return true;
+      }
+    }
+    return false;
+  };
+  return frees(a, b) || frees(b, a);
+}
+
 void engine::race(int f, int e) {
   const event& F = events_[f];
   const event& E = events_[e];
@@ -967,9 +1077,11 @@ void engine::race(int f, int e) {
   // state before F are its initials.
   std::uint32_t first[max_threads];
   thread_mask seen = 0, initials = 0;
+  v_scratch_.clear();
   for (int g = f + 1; g < e; ++g) {
     const event& G = events_[g];
     if (G.clock.covers(F.thread, F.tindex)) continue;
+    v_scratch_.push_back(g);
     const int q = G.thread;
     if (seen & bit(q)) continue;
     bool initial = true;
@@ -985,16 +1097,19 @@ void engine::race(int f, int e) {
     if (initial) initials |= bit(q);
   }
   if (!(seen & bit(E.thread))) {
+    // E moved before F need not be the event it was: a timed park may time out there, a lock or
+    // await may be enabled by other writes. So E's place in v is judged by its direct conflicts
+    // with the other threads' events of v, not by its clock (which holds what enabled it in this
+    // execution, possibly after F).
     bool initial = true;
-    for (thread_mask m = seen; m; m &= m - 1) {
-      int r = lowest(m);
-      if (E.clock[r] >= first[r]) {
+    for (int g : v_scratch_)
+      if (events_[g].thread != E.thread && conflicts(E, events_[g])) {
         initial = false;
         break;
       }
-    }
     if (initial) initials |= bit(E.thread);
   }
+  if (debug_) std::fprintf(stderr, "  race ev%d -> ev%d at [%d]: initials %x backtrack %x\n", f, e, F.choice, initials, c.backtrack);
   if (initials & c.backtrack) return;
   if (!initials) return;
   int q = (initials & bit(E.thread)) ? E.thread : lowest(initials);
@@ -1128,7 +1243,12 @@ bool engine::park(bool timed, const srcloc& loc, const char* label) {
   begin(d);
   bool woken = t.permit.value == 1;
   if (woken) {
-    d.n = 1;
+    // With timeouts on, the wakeup also read the budget: had a timeout been left and fired
+    // first, this park would have ended differently.
+    if (d.n == 2) {
+      d.a[1] = {&timeout_budget_, acc::read, &pred_positive, nullptr};
+      values(1, timeout_budget_.value, timeout_budget_.value);
+    }
     t.permit.value = 0;
     values(0, 1, 0);
     hb_acquire(t.permit);
@@ -1173,9 +1293,14 @@ int engine::choose(int n, const srcloc& loc, const char* label) {
   return v;
 }
 
-void engine::await(bool (*pred)(void*), void* ctx, const srcloc& loc, const char* label) {
+void engine::await(bool (*pred)(void*), void* ctx, object* const* watched, int n, const srcloc& loc,
+                   const char* label) {
+  if (n < 1 || n > max_accesses)
+    fail(failure_kind::assertion, "an await watches 1 to " + std::to_string(max_accesses) + " objects", loc);
   step_desc d;
   d.kind = step_kind::user_await;
+  d.n = static_cast<std::uint8_t>(n);
+  for (int i = 0; i < n; ++i) d.a[i] = {watched[i], acc::read, nullptr, nullptr};
   d.label = label;
   d.loc = loc;
   d.may_block = true;

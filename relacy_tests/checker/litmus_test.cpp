@@ -249,7 +249,7 @@ chk::program peterson(bool flag_first, std::memory_order mo) {
       st.turn.store(o, mo);
       st.flag[i].store(1, mo);
     }
-    chk::await([&] { return st.flag[o].load(mo) == 0 || st.turn.load(mo) == i; });
+    chk::await([&] { return st.flag[o].load(mo) == 0 || st.turn.load(mo) == i; }, {st.flag[o], st.turn});
     chk::check(st.inside.fetch_add(1, mo) == 0, "mutual exclusion");
     st.data = st.data + 1;
     st.inside.fetch_sub(1, mo);
@@ -278,11 +278,11 @@ chk::program dekker(bool correct) {
     st.flag[i].store(1);
     if (correct) {
       for (;;) {
-        chk::await([&] { return st.flag[o].load() == 0 || st.turn.load() != i; });
+        chk::await([&] { return st.flag[o].load() == 0 || st.turn.load() != i; }, {st.flag[o], st.turn});
         if (st.flag[o].load() == 0) break;
         if (st.turn.load() != i) {
           st.flag[i].store(0);
-          chk::await([&] { return st.turn.load() == i; });
+          chk::await([&] { return st.turn.load() == i; }, {st.turn});
           st.flag[i].store(1);
         }
       }

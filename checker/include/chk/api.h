@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <bit>
+#include <initializer_list>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -92,10 +93,7 @@ class atomic {
   T load(std::memory_order mo = std::memory_order_seq_cst, srcloc loc = srcloc::current(),
          const char* label = "load") const {
     engine* e = current_engine;
-    if (e && e->peeking()) {
-      e->peek_touch(o_);
-      return detail::decode<T>(o_.value);
-    }
+    if (e && e->peeking()) return detail::decode<T>(e->peek_load(o_));
     if (!e || !e->in_thread()) return detail::decode<T>(o_.value);
     step_desc d;
     d.label = label;
@@ -367,11 +365,27 @@ inline int choose(int n, srcloc loc = srcloc::current(), const char* label = "ch
   return e ? e->choose(n, loc, label) : 0;
 }
 
-// Blocks until pred() holds; pred reads chk::atomic objects (at most 4) and nothing else.
+// An atomic object watched by an await.
+struct watch {
+  object* o;
+  template <class T>
+  watch(atomic<T>& a) : o(&a.obj()) {}
+};
+
+// Blocks until pred() holds. pred may read only the watched atomics (1 to 4 of them): the await is
+// one step that reads all of them, so that the search sees every write that could have let it pass
+// earlier, whichever objects one evaluation of pred happened to look at.
 template <class P>
-void await(P&& pred, srcloc loc = srcloc::current(), const char* label = "await") {
+void await(P&& pred, std::initializer_list<watch> watched, srcloc loc = srcloc::current(),
+           const char* label = "await") {
   auto thunk = +[](void* c) -> bool { return (*static_cast<std::remove_reference_t<P>*>(c))(); };
-  current_engine->await(thunk, &pred, loc, label);
+  object* objs[max_accesses];
+  int n = 0;
+  for (const watch& w : watched) {
+    if (n < max_accesses) objs[n] = w.o;
+    ++n;
+  }
+  current_engine->await(thunk, &pred, objs, n, loc, label);
 }
 
 // ---- checks -------------------------------------------------------------------------------------

@@ -121,6 +121,8 @@ struct event {
     std::uint64_t old_v, new_v;
   } a[max_accesses];
   vclock clock;  // dependence clock
+  std::int32_t freed_at = -1;  // regions freed by this step: event_regions_[freed_at, +nfreed)
+  std::uint16_t nfreed = 0;
 };
 
 enum class choice_kind : std::uint8_t { thread, value };
@@ -204,9 +206,13 @@ class engine {
   bool unpark(int thread, const srcloc& loc, const char* label);
 
   int choose(int n, const srcloc& loc, const char* label);
-  void await(bool (*pred)(void*), void* ctx, const srcloc& loc, const char* label);
+  // Blocks until pred() holds. pred reads only the `n` watched objects: the step reads them all,
+  // whichever ones a given evaluation happens to look at.
+  void await(bool (*pred)(void*), void* ctx, object* const* watched, int n, const srcloc& loc, const char* label);
   bool peeking() const { return peeking_; }
-  void peek_touch(object& o);
+  // A load while a predicate is evaluated: the object's value, or, while DPOR asks whether an
+  // await could have run earlier, its value in that hypothetical state.
+  std::uint64_t peek_load(object& o);
 
   // Locks bookkeeping used by the lock objects (misuse detection).
   void note_spinlock(int delta) { th_[cur_].spinlocks += delta; }
@@ -287,6 +293,11 @@ class engine {
 
   // DPOR.
   void dpor_record();
+  int find_candidates(int p, const step_desc& d, const vclock& pre, int* cand);
+  void dpor_blocked_threads();
+  bool await_could_run_before(int g, int e_thread);
+  std::uint64_t value_before_reordering(const object& o, int g);
+  int hyp_g_ = -1;  // >= 0 while evaluating an await in the state before event hyp_g_ (plus v)
   void dump_execution() const;
   bool debug_ = false;
   void race(int f, int e);
@@ -325,7 +336,8 @@ class engine {
   std::uint32_t epoch_ = 0;
   std::uint32_t next_object_id_ = 0;
   bool peeking_ = false;
-  std::vector<object*> peek_set_;
+  const step_desc* peek_allowed_ = nullptr;
+  object* peek_stray_ = nullptr;
 
   struct freed_region {
     const char* begin;
@@ -347,6 +359,9 @@ class engine {
     const char* end;
   };
   std::vector<region> freeing_;      // freed by the current step (for the DPOR scan)
+  std::vector<region> event_regions_;  // regions freed by recorded events
+  std::vector<int> v_scratch_;
+  bool conflicts(const event& a, const event& b) const;
   std::vector<plain_meta*> plains_;  // plain fields touched in this execution
   std::vector<std::function<void()>> cleanups_;
 
