@@ -14,11 +14,6 @@ thread_local engine* current_engine = nullptr;
 
 namespace {
 
-bool pred_permit_set(std::uint64_t v, const void*) { return v == 1; }
-bool pred_permit_clear(std::uint64_t v, const void*) { return v == 0; }
-bool pred_positive(std::uint64_t v, const void*) { return v > 0; }
-bool pred_finished(std::uint64_t v, const void*) { return v == 1; }
-
 int lowest(thread_mask m) { return std::countr_zero(m); }
 
 int nth_member(thread_mask m, unsigned n) {
@@ -41,38 +36,58 @@ using clock_type = std::chrono::steady_clock;
 
 const char* to_string(search_kind k) {
   switch (k) {
-    case search_kind::dfs: return "dfs";
-    case search_kind::dpor: return "dpor";
-    case search_kind::bounded: return "bounded";
-    case search_kind::random: return "random";
-    case search_kind::pct: return "pct";
+    case search_kind::dfs:
+      return "dfs";
+    case search_kind::dpor:
+      return "dpor";
+    case search_kind::bounded:
+      return "bounded";
+    case search_kind::random:
+      return "random";
+    case search_kind::pct:
+      return "pct";
   }
   return "?";
 }
 
 const char* to_string(failure_kind k) {
   switch (k) {
-    case failure_kind::assertion: return "assertion";
-    case failure_kind::end_check: return "end-check";
-    case failure_kind::deadlock: return "deadlock";
-    case failure_kind::data_race: return "data-race";
-    case failure_kind::lock_misuse: return "lock-misuse";
-    case failure_kind::blocking_in_atomic: return "blocking-in-atomic";
-    case failure_kind::use_after_free: return "use-after-free";
-    case failure_kind::livelock: return "livelock";
-    case failure_kind::uncaught_exception: return "uncaught-exception";
-    case failure_kind::nondeterminism: return "nondeterminism";
-    case failure_kind::too_many_threads: return "too-many-threads";
+    case failure_kind::assertion:
+      return "assertion";
+    case failure_kind::end_check:
+      return "end-check";
+    case failure_kind::deadlock:
+      return "deadlock";
+    case failure_kind::data_race:
+      return "data-race";
+    case failure_kind::lock_misuse:
+      return "lock-misuse";
+    case failure_kind::blocking_in_atomic:
+      return "blocking-in-atomic";
+    case failure_kind::use_after_free:
+      return "use-after-free";
+    case failure_kind::livelock:
+      return "livelock";
+    case failure_kind::uncaught_exception:
+      return "uncaught-exception";
+    case failure_kind::nondeterminism:
+      return "nondeterminism";
+    case failure_kind::too_many_threads:
+      return "too-many-threads";
   }
   return "?";
 }
 
 const char* to_string(verdict v) {
   switch (v) {
-    case verdict::verified: return "verified";
-    case verdict::violated: return "violated";
-    case verdict::inconclusive: return "inconclusive";
-    case verdict::no_violation_found: return "no violation found";
+    case verdict::verified:
+      return "verified";
+    case verdict::violated:
+      return "violated";
+    case verdict::inconclusive:
+      return "inconclusive";
+    case verdict::no_violation_found:
+      return "no violation found";
   }
   return "?";
 }
@@ -99,8 +114,13 @@ engine::engine(const program& prog, const options& opt) : prog_(prog), opt_(opt)
   debug_ = std::getenv("CHK_DEBUG") != nullptr;
   if (opt_.shard_count > 1 && opt_.split_depth <= 0) opt_.split_depth = 6;
   keep_events_ = opt_.search == search_kind::dpor && !opt_.schedule;
-  events_.reserve(1024);
-  stack_.reserve(1024);
+  if (keep_events_) events_.reserve(256);
+  stack_.reserve(64);
+}
+
+fiber_stacks& engine::stacks() {
+  static thread_local fiber_stacks pool;
+  return pool;
 }
 
 engine::~engine() {
@@ -138,11 +158,21 @@ std::string engine::bounds_text() const {
     o << "replay of one schedule";
   } else {
     switch (opt_.search) {
-      case search_kind::dfs: o << "dfs: all interleavings"; break;
-      case search_kind::dpor: o << "dpor: all interleavings up to equivalence"; break;
-      case search_kind::bounded: o << "dfs with at most " << opt_.preemption_bound << " preemptions"; break;
-      case search_kind::random: o << "random: " << opt_.iterations << " executions, seed " << opt_.seed; break;
-      case search_kind::pct: o << "pct depth " << opt_.pct_depth << ": " << opt_.iterations << " executions, seed " << opt_.seed; break;
+      case search_kind::dfs:
+        o << "dfs: all interleavings";
+        break;
+      case search_kind::dpor:
+        o << "dpor: all interleavings up to equivalence";
+        break;
+      case search_kind::bounded:
+        o << "dfs with at most " << opt_.preemption_bound << " preemptions";
+        break;
+      case search_kind::random:
+        o << "random: " << opt_.iterations << " executions, seed " << opt_.seed;
+        break;
+      case search_kind::pct:
+        o << "pct depth " << opt_.pct_depth << ": " << opt_.iterations << " executions, seed " << opt_.seed;
+        break;
     }
     if (opt_.split_depth > 0 && (opt_.search == search_kind::dpor))
       o << " (every choice of the first " << opt_.split_depth << " branched)";
@@ -227,8 +257,9 @@ result engine::run() {
       } else {
         failure nd;
         nd.kind = failure_kind::nondeterminism;
-        nd.message = "re-running the failing schedule did not reproduce the failure (" + std::string(to_string(f.kind)) +
-                     ": " + f.message + "); the program under test is not deterministic for a given schedule";
+        nd.message = "re-running the failing schedule did not reproduce the failure (" +
+                     std::string(to_string(f.kind)) + ": " + f.message +
+                     "); the program under test is not deterministic for a given schedule";
         nd.schedule = f.schedule;
         nd.execution = f.execution;
         if (r2.fail) nd.trace = std::move(r2.fail->trace);
@@ -290,6 +321,7 @@ int engine::new_thread(std::function<void()> body, const char* name, bool daemon
   int c = nthreads_++;
   thread_rec& r = th_[c];
   r.body = std::move(body);
+  r.initial = -1;
   r.name = name;
   r.daemon = daemon;
   r.parent = parent;
@@ -317,7 +349,8 @@ int engine::new_thread(std::function<void()> body, const char* name, bool daemon
     r.hb.clear();
   }
   r.hb[c] = 1;
-  if (opt_.search == search_kind::pct) pct_prio_[c] = opt_.pct_depth + static_cast<int>(rng_() % 100000) * max_threads + c;
+  if (opt_.search == search_kind::pct)
+    pct_prio_[c] = opt_.pct_depth + static_cast<int>(rng_() % 100000) * max_threads + c;
   st_.max_threads_seen = std::max(st_.max_threads_seen, nthreads_);
   return c;
 }
@@ -336,7 +369,7 @@ void engine::run_execution() {
     for (int i = 0; i < prog_.threads; ++i) {
       bool daemon = false;
       for (int d : prog_.daemons) daemon |= d == i;
-      new_thread([this, i] { prog_.thread(i); }, "thread", daemon, -1);
+      th_[new_thread(nullptr, "thread", daemon, -1)].initial = i;
     }
     phase_ = phase::run;
     for (int i = 0; i < prog_.threads && !failure_; ++i) start_thread(i);
@@ -384,7 +417,7 @@ void engine::start_thread(int t) {
   thread_rec& r = th_[t];
   r.started = true;
   r.eager = true;
-  r.ctx = make_context(stacks_.top(t), stacks_.size());
+  r.ctx = make_context(stacks().top(t), stacks().size());
   int prev = cur_;
   cur_ = t;
   start_context(prev < 0 ? &main_ctx_ : &th_[prev].ctx, r.ctx, &engine::thread_entry, this);
@@ -398,7 +431,10 @@ void engine::thread_entry(void* arg) {
   int t = e->cur_;
   bool aborted = false;
   try {
-    e->th_[t].body();
+    if (e->th_[t].initial >= 0)
+      e->prog_.thread(e->th_[t].initial);
+    else
+      e->th_[t].body();
   } catch (abort_execution&) {
     aborted = true;
   } catch (std::exception& ex) {
@@ -441,13 +477,14 @@ void engine::finish_thread() {
   thread_rec& t = th_[cur_];
   if (t.spinlocks > 0)
     fail(failure_kind::lock_misuse, "thread exits holding " + std::to_string(t.spinlocks) + " spinlock(s)", t.last_loc);
-  if (t.rcu_depth > 0) fail(failure_kind::lock_misuse, "thread exits inside an RCU read-side critical section", t.last_loc);
+  if (t.rcu_depth > 0)
+    fail(failure_kind::lock_misuse, "thread exits inside an RCU read-side critical section", t.last_loc);
   step_desc d;
   d.kind = step_kind::finish;
   d.label = "exit";
   d.loc = t.last_loc;
   d.n = 1;
-  d.a[0] = {&t.handle, acc::write, nullptr, nullptr};
+  d.a[0] = {&t.handle, acc::write, until::none, nullptr, nullptr};
   touch(t.handle);
   t.pending = &d;
   if (t.eager && t.parent >= 0) t.scheduled_at = th_[t.parent].scheduled_at;
@@ -563,7 +600,7 @@ bool engine::enabled(int t) {
     }
     default:
       for (int i = 0; i < d.n; ++i)
-        if (d.a[i].pred && !d.a[i].pred(d.a[i].obj->value, d.a[i].ctx)) return false;
+        if (!d.a[i].allows(d.a[i].obj->value)) return false;
       return true;
   }
 }
@@ -625,7 +662,7 @@ bool engine::await_could_run_before(int g, int e_thread) {
 int engine::pick() {
   thread_mask en = 0;
   for (int t = 0; t < nthreads_; ++t)
-    if (!th_[t].finished && th_[t].pending && enabled(t)) en |= bit(t);
+    if (!th_[t].finished && th_[t].pending && enabled_fast(t)) en |= bit(t);
   if (!en) {
     std::string blocked;
     bool stuck = false;
@@ -701,7 +738,8 @@ bool engine::shard_owns_prefix() const {
   std::uint64_t h = 1469598103934665603ull;
   std::size_t n = std::min<std::size_t>(pos_, static_cast<std::size_t>(opt_.split_depth));
   for (std::size_t i = 0; i < n && i < stack_.size(); ++i) {
-    h ^= static_cast<std::uint64_t>(static_cast<std::uint8_t>(stack_[i].chosen)) + (static_cast<std::uint64_t>(stack_[i].kind) << 8);
+    h ^= static_cast<std::uint64_t>(static_cast<std::uint8_t>(stack_[i].chosen)) +
+         (static_cast<std::uint64_t>(stack_[i].kind) << 8);
     h *= 1099511628211ull;
   }
   return h % static_cast<std::uint64_t>(opt_.shard_count) == static_cast<std::uint64_t>(opt_.shard_index);
@@ -827,10 +865,10 @@ int engine::decide_value(int n) {
   if (i < replay_end_) {
     choice& c = stack_[i];
     if (c.kind != choice_kind::value || c.nvalues != n) {
-      record_failure(failure_kind::nondeterminism,
-                     "the program made a different value choice when its schedule was replayed (choice " +
-                         std::to_string(i) + ")",
-                     cur_, &th_[cur_].last_loc, {});
+      record_failure(
+          failure_kind::nondeterminism,
+          "the program made a different value choice when its schedule was replayed (choice " + std::to_string(i) + ")",
+          cur_, &th_[cur_].last_loc, {});
       back_to_main();
       throw abort_execution{};
     }
@@ -901,7 +939,9 @@ bool engine::next_prefix() {
 
 int engine::find_candidates(int p, const step_desc& d, const vclock& pre, int* cand) {
   int ncand = 0;
-  auto unordered = [&](int f) { return f >= 0 && events_[f].thread != p && !pre.covers(events_[f].thread, events_[f].tindex); };
+  auto unordered = [&](int f) {
+    return f >= 0 && events_[f].thread != p && !pre.covers(events_[f].thread, events_[f].tindex);
+  };
   auto rec_on = [&](int g, const object* o) -> const event::acc_rec* {
     const event& G = events_[g];
     for (int k = 0; k < G.n; ++k)
@@ -912,7 +952,7 @@ int engine::find_candidates(int p, const step_desc& d, const vclock& pre, int* c
   for (int i = 0; i < d.n; ++i) {
     const access& a = d.a[i];
     object& o = *a.obj;
-    if (a.pred || d.kind == step_kind::user_await || d.kind == step_kind::park) {
+    if (a.blocks() || d.kind == step_kind::user_await || d.kind == step_kind::park) {
       // A blocking step (lock acquire, park, completion wait, join, await): its race partner is
       // the latest unordered conflicting access of another thread before which it could have
       // run. The accesses that merely enabled it cannot be reversed, so the walk goes past them.
@@ -928,7 +968,7 @@ int engine::find_candidates(int p, const step_desc& d, const vclock& pre, int* c
         else if (d.kind == step_kind::park && d.timed && opt_.timeouts)
           reversible = value_before_reordering(t.permit, g) == 1 || value_before_reordering(timeout_budget_, g) > 0;
         else
-          reversible = a.pred(value_before_reordering(o, g), a.ctx);
+          reversible = a.allows(value_before_reordering(o, g));
         if (reversible) {
           cand[ncand++] = g;
           break;
@@ -968,7 +1008,7 @@ void engine::dpor_record() {
   const bool analyse = ev.choice >= static_cast<int>(replay_end_) - 1;
   for (int i = 0; i < d.n; ++i) {
     const access& a = d.a[i];
-    ev.a[i] = {a.obj, a.type, a.pred, a.ctx, a.obj->last_access, vals_[i][0], vals_[i][1]};
+    ev.a[i] = {a.obj, a.type, a.obj->last_access, vals_[i][0], vals_[i][1]};
   }
 
   // Candidates for reversible races, found before this event joins its predecessors' clocks.
@@ -1028,7 +1068,7 @@ void engine::dpor_blocked_threads() {
     const step_desc& d = *t.pending;
     if (d.kind != step_kind::user_await && d.kind != step_kind::park) {
       bool blocking = false;
-      for (int i = 0; i < d.n; ++i) blocking |= d.a[i].pred != nullptr;
+      for (int i = 0; i < d.n; ++i) blocking |= d.a[i].blocks();
       if (!blocking) continue;
     }
     if (enabled(p)) continue;
@@ -1040,8 +1080,7 @@ void engine::dpor_blocked_threads() {
     ev.choice = static_cast<std::int32_t>(pos_);
     ev.tindex = t.nevents + 1;
     for (int i = 0; i < d.n; ++i)
-      ev.a[i] = {d.a[i].obj, d.a[i].type, d.a[i].pred, d.a[i].ctx, d.a[i].obj->last_access, d.a[i].obj->value,
-                 d.a[i].obj->value};
+      ev.a[i] = {d.a[i].obj, d.a[i].type, d.a[i].obj->last_access, d.a[i].obj->value, d.a[i].obj->value};
     ev.clock = t.dclock;
     int cand[max_accesses * max_threads];
     const int ncand = find_candidates(p, d, t.dclock, cand);
@@ -1109,7 +1148,9 @@ void engine::race(int f, int e) {
       }
     if (initial) initials |= bit(E.thread);
   }
-  if (debug_) std::fprintf(stderr, "  race ev%d -> ev%d at [%d]: initials %x backtrack %x\n", f, e, F.choice, initials, c.backtrack);
+  if (debug_)
+    std::fprintf(stderr, "  race ev%d -> ev%d at [%d]: initials %x backtrack %x\n", f, e, F.choice, initials,
+                 c.backtrack);
   if (initials & c.backtrack) return;
   if (!initials) return;
   int q = (initials & bit(E.thread)) ? E.thread : lowest(initials);
@@ -1148,8 +1189,8 @@ void engine::hb_fence(bool acquire, bool release) {
   }
 }
 
-void engine::plain_access(plain_meta& m, bool write, const srcloc& loc, const void* addr, value_formatter fmt,
-                          const void* value) {
+void engine::plain_access_slow(plain_meta& m, bool write, const srcloc& loc, const void* addr, value_formatter fmt,
+                               const void* value) {
   touch(m);
   if (!freed_.empty()) check_freed(addr, m.name, loc);
   const int t = cur_;
@@ -1213,7 +1254,7 @@ void engine::join(int thread, const srcloc& loc) {
   d.loc = loc;
   d.may_block = true;
   d.n = 1;
-  d.a[0] = {&th_[thread].handle, acc::read, &pred_finished, nullptr};
+  d.a[0] = {&th_[thread].handle, acc::read, until::one, nullptr, nullptr};
   begin(d);
   values(0, 1, 1);
   hb_acquire(th_[thread].handle);
@@ -1235,10 +1276,10 @@ bool engine::park(bool timed, const srcloc& loc, const char* label) {
   d.may_block = true;
   d.timed = timed;
   d.n = 1;
-  d.a[0] = {&t.permit, acc::rmw, &pred_permit_set, nullptr};
+  d.a[0] = {&t.permit, acc::rmw, until::one, nullptr, nullptr};
   if (timed && opt_.timeouts) {
     d.n = 2;
-    d.a[1] = {&timeout_budget_, acc::rmw, &pred_positive, nullptr};
+    d.a[1] = {&timeout_budget_, acc::rmw, until::positive, nullptr, nullptr};
   }
   begin(d);
   bool woken = t.permit.value == 1;
@@ -1246,7 +1287,7 @@ bool engine::park(bool timed, const srcloc& loc, const char* label) {
     // With timeouts on, the wakeup also read the budget: had a timeout been left and fired
     // first, this park would have ended differently.
     if (d.n == 2) {
-      d.a[1] = {&timeout_budget_, acc::read, &pred_positive, nullptr};
+      d.a[1] = {&timeout_budget_, acc::read, until::positive, nullptr, nullptr};
       values(1, timeout_budget_.value, timeout_budget_.value);
     }
     t.permit.value = 0;
@@ -1256,7 +1297,7 @@ bool engine::park(bool timed, const srcloc& loc, const char* label) {
     std::uint64_t b = timeout_budget_.value;
     timeout_budget_.value = b - 1;
     d.n = 2;
-    d.a[0] = {&t.permit, acc::read, &pred_permit_clear, nullptr};
+    d.a[0] = {&t.permit, acc::read, until::zero, nullptr, nullptr};
     values(0, 0, 0);
     values(1, b, b - 1);
   }
@@ -1271,7 +1312,7 @@ bool engine::unpark(int thread, const srcloc& loc, const char* label) {
   d.label = label;
   d.loc = loc;
   d.n = 1;
-  d.a[0] = {&pm, acc::rmw, nullptr, nullptr};
+  d.a[0] = {&pm, acc::rmw, until::none, nullptr, nullptr};
   begin(d);
   std::uint64_t old = pm.value;
   pm.value = 1;
@@ -1300,7 +1341,7 @@ void engine::await(bool (*pred)(void*), void* ctx, object* const* watched, int n
   step_desc d;
   d.kind = step_kind::user_await;
   d.n = static_cast<std::uint8_t>(n);
-  for (int i = 0; i < n; ++i) d.a[i] = {watched[i], acc::read, nullptr, nullptr};
+  for (int i = 0; i < n; ++i) d.a[i] = {watched[i], acc::read, until::none, nullptr, nullptr};
   d.label = label;
   d.loc = loc;
   d.may_block = true;
@@ -1394,7 +1435,8 @@ void engine::free_after_grace_period(const void* p, std::size_t n, const srcloc&
   begin(d);
   check_freed(p, "object", loc);
   for (const auto& r : rcu_pending_)
-    if (b < r.end && r.begin < b + n) fail(failure_kind::use_after_free, "kfree_rcu of an object already queued for it", loc);
+    if (b < r.end && r.begin < b + n)
+      fail(failure_kind::use_after_free, "kfree_rcu of an object already queued for it", loc);
   thread_mask readers = 0;
   for (int t = 0; t < nthreads_; ++t)
     if (!th_[t].finished && th_[t].rcu_depth > 0) readers |= bit(t);
@@ -1429,7 +1471,9 @@ void engine::dump_execution() const {
     std::fprintf(stderr, "  ev%zu T%d@%d", i, ev.thread, ev.choice);
     for (int k = 0; k < ev.n; ++k)
       std::fprintf(stderr, " %s%s:%llu->%llu", ev.a[k].obj->name,
-                   ev.a[k].type == acc::read ? "(r)" : ev.a[k].type == acc::write ? "(w)" : "(rw)",
+                   ev.a[k].type == acc::read    ? "(r)"
+                   : ev.a[k].type == acc::write ? "(w)"
+                                                : "(rw)",
                    static_cast<unsigned long long>(ev.a[k].old_v), static_cast<unsigned long long>(ev.a[k].new_v));
     std::fprintf(stderr, "\n");
   }

@@ -1,9 +1,10 @@
 #include "chk/fiber.h"
 
-#include <boost/context/detail/fcontext.hpp>
-#include <stdexcept>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <boost/context/detail/fcontext.hpp>
+#include <stdexcept>
 
 namespace chk {
 
@@ -48,9 +49,7 @@ void trampoline(bctx::transfer_t t) {
 }
 }  // namespace
 
-context make_context(void* stack_top, std::size_t size) {
-  return bctx::make_fcontext(stack_top, size, &trampoline);
-}
+context make_context(void* stack_top, std::size_t size) { return bctx::make_fcontext(stack_top, size, &trampoline); }
 
 void start_context(context* save, context fresh, fiber_entry entry, void* arg) {
   start_record rec{entry, arg, save};

@@ -29,7 +29,7 @@ void spinlock::acquire(const srcloc& loc, const char* label, bool sleeping) {
   d.loc = loc;
   d.may_block = sleeping;
   d.n = 1;
-  d.a[0] = {&o_, acc::rmw, &detail::lock_free, nullptr};
+  d.a[0] = {&o_, acc::rmw, until::zero, nullptr, nullptr};
   e->begin(d);
   o_.value = static_cast<std::uint64_t>(me) + 1;
   e->values(0, 0, o_.value);
@@ -54,7 +54,7 @@ void spinlock::release(const srcloc& loc, const char* label, bool sleeping) {
   d.label = label;
   d.loc = loc;
   d.n = 1;
-  d.a[0] = {&o_, acc::write, nullptr, nullptr};
+  d.a[0] = {&o_, acc::write, until::none, nullptr, nullptr};
   e->begin(d);
   std::uint64_t old = o_.value;
   o_.value = 0;
@@ -76,7 +76,7 @@ bool spinlock::try_lock(srcloc loc, const char* label) {
   d.label = label;
   d.loc = loc;
   d.n = 1;
-  d.a[0] = {&o_, acc::rmw, nullptr, nullptr};
+  d.a[0] = {&o_, acc::rmw, until::none, nullptr, nullptr};
   e->begin(d);
   std::uint64_t old = o_.value;
   bool got = old == 0;

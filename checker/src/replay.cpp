@@ -119,8 +119,7 @@ replay_file load_replay(const std::string& path) {
 }
 
 replay_outcome replay(const program& p, const replay_file& r) {
-  if (r.test != p.name)
-    throw replay_error("replay file is for test \"" + r.test + "\", not \"" + p.name + "\"");
+  if (r.test != p.name) throw replay_error("replay file is for test \"" + r.test + "\", not \"" + p.name + "\"");
   options o;
   o.timeouts = r.timeouts;
   o.max_timeouts = r.max_timeouts;

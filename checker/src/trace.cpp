@@ -29,7 +29,8 @@ std::string short_function(const char* signature) {
   std::size_t paren = s.find('(');
   if (paren == std::string::npos) return s;
   std::size_t start = s.rfind(' ', paren);
-  std::string name = s.substr(start == std::string::npos ? 0 : start + 1, paren - (start == std::string::npos ? 0 : start + 1));
+  std::string name =
+      s.substr(start == std::string::npos ? 0 : start + 1, paren - (start == std::string::npos ? 0 : start + 1));
   if (auto c = name.rfind("::"); c != std::string::npos) {
     std::string last = name.substr(c + 2);
     if (last.rfind("<lambda", 0) == 0 || last.rfind("operator()", 0) == 0) {

@@ -9,8 +9,8 @@
 
 #include <atomic>
 #include <bit>
-#include <initializer_list>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -99,7 +99,7 @@ class atomic {
     d.label = label;
     d.loc = loc;
     d.n = 1;
-    d.a[0] = {&o_, acc::read, nullptr, nullptr};
+    d.a[0] = {&o_, acc::read, until::none, nullptr, nullptr};
     e->begin(d);
     std::uint64_t v = o_.value;
     if (detail::acquires(mo))
@@ -122,7 +122,7 @@ class atomic {
     d.label = label;
     d.loc = loc;
     d.n = 1;
-    d.a[0] = {&o_, acc::write, nullptr, nullptr};
+    d.a[0] = {&o_, acc::write, until::none, nullptr, nullptr};
     e->begin(d);
     std::uint64_t old = o_.value;
     o_.value = detail::encode(v);
@@ -148,7 +148,7 @@ class atomic {
     d.label = label;
     d.loc = loc;
     d.n = 1;
-    d.a[0] = {&o_, acc::rmw, nullptr, nullptr};
+    d.a[0] = {&o_, acc::rmw, until::none, nullptr, nullptr};
     e->begin(d);
     std::uint64_t old = o_.value;
     o_.value = detail::encode(static_cast<T>(f(detail::decode<T>(old))));
@@ -156,8 +156,7 @@ class atomic {
       e->hb_acquire(o_);
     else
       e->hb_relaxed_load(o_);
-    if (detail::releases(mo))
-      e->hb_release_join(o_);
+    if (detail::releases(mo)) e->hb_release_join(o_);
     e->values(0, old, o_.value);
     e->end();
     return detail::decode<T>(old);
@@ -211,8 +210,7 @@ struct located {
   T v;
   srcloc loc;
   template <class U>
-    requires std::is_convertible_v<U, T>
-  located(U x, srcloc l = srcloc::current()) : v(static_cast<T>(x)), loc(l) {}
+  requires std::is_convertible_v<U, T> located(U x, srcloc l = srcloc::current()) : v(static_cast<T>(x)), loc(l) {}
 };
 
 // A non-atomic shared field. Accesses are not scheduling points; they are race-checked against the
@@ -292,10 +290,6 @@ class plain {
   T v_;
   mutable plain_meta m_;
 };
-
-namespace detail {
-inline bool lock_free(std::uint64_t v, const void*) { return v == 0; }
-}  // namespace detail
 
 // A lock that spins: acquiring it blocks the thread until it is free, but holding it forbids
 // sleeping operations (park, join, mutex, completion waits). Misuse is reported.

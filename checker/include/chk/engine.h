@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <random>
-#include <source_location>
+#include "chk/srcloc.h"
 #include <string>
 #include <vector>
 
@@ -24,7 +24,7 @@
 
 namespace chk {
 
-using srcloc = std::source_location;
+
 
 // How a visible operation touches an object, for the dependence relation.
 enum class acc : std::uint8_t { read, write, rmw };
@@ -71,12 +71,32 @@ struct plain_meta {
 
 inline constexpr int max_accesses = 4;
 
+// The condition a blocking access waits for, on the object's value.
+enum class until : std::uint8_t { none, zero, one, positive, custom };
+
 // Left uninitialised on purpose: a step fills only its first n accesses (this is the hot path).
 struct access {
   object* obj;
   acc type;
-  value_pred pred;  // blocking: enabled only when pred(obj->value, ctx)
+  until u;            // blocking: enabled only when the object's value allows it
+  value_pred custom;  // until::custom
   const void* ctx;
+  bool blocks() const { return u != until::none; }
+  bool allows(std::uint64_t v) const {
+    switch (u) {
+      case until::none:
+        return true;
+      case until::zero:
+        return v == 0;
+      case until::one:
+        return v == 1;
+      case until::positive:
+        return v > 0;
+      case until::custom:
+        return custom(v, ctx);
+    }
+    return true;
+  }
 };
 
 enum class step_kind : std::uint8_t {
@@ -110,17 +130,15 @@ struct event {
   std::int8_t thread = 0;
   step_kind kind = step_kind::normal;
   std::uint8_t n = 0;
-  std::uint32_t tindex = 0;      // 1-based index among its thread's events
-  std::int32_t choice = -1;      // index of the scheduling choice that ran it
+  std::uint32_t tindex = 0;  // 1-based index among its thread's events
+  std::int32_t choice = -1;  // index of the scheduling choice that ran it
   struct acc_rec {
     object* obj;
     acc type;
-    value_pred pred;
-    const void* ctx;
     std::int32_t prev;  // previous event on the same object
     std::uint64_t old_v, new_v;
   } a[max_accesses];
-  vclock clock;  // dependence clock
+  vclock clock;                // dependence clock
   std::int32_t freed_at = -1;  // regions freed by this step: event_regions_[freed_at, +nfreed)
   std::uint16_t nfreed = 0;
 };
@@ -134,9 +152,9 @@ struct choice {
   std::int8_t prev = -1;         // thread that ran the step before (preemption bounding)
   std::uint8_t preemptions = 0;  // preemptions before this choice
   thread_mask enabled = 0;
-  thread_mask done = 0;       // alternatives already explored (or being explored)
-  thread_mask backtrack = 0;  // DPOR: alternatives that must be explored
-  thread_mask sleep = 0;      // DPOR: sleep set on arrival
+  thread_mask done = 0;           // alternatives already explored (or being explored)
+  thread_mask backtrack = 0;      // DPOR: alternatives that must be explored
+  thread_mask sleep = 0;          // DPOR: sleep set on arrival
   std::uint32_t fingerprint = 0;  // kind and object of the chosen step, to detect nondeterminism
 };
 
@@ -148,13 +166,13 @@ extern thread_local engine* current_engine;
 // The program under test, as the engine runs it.
 struct program {
   std::string name;
-  int threads = 1;                        // initial threads, started together
-  std::function<void()> setup;            // fresh state for each execution (not interleaved)
-  std::function<void(int)> thread;        // body of initial thread i
-  std::function<void()> finish;           // end-of-execution check (after every thread ended or
-                                          // every remaining thread is a blocked daemon)
-  std::function<void()> teardown;         // releases the state of the execution
-  std::vector<int> daemons;               // initial threads that are daemons
+  int threads = 1;                  // initial threads, started together
+  std::function<void()> setup;      // fresh state for each execution (not interleaved)
+  std::function<void(int)> thread;  // body of initial thread i
+  std::function<void()> finish;     // end-of-execution check (after every thread ended or
+                                    // every remaining thread is a blocked daemon)
+  std::function<void()> teardown;   // releases the state of the execution
+  std::vector<int> daemons;         // initial threads that are daemons
 };
 
 class engine {
@@ -184,9 +202,9 @@ class engine {
 
   // C++ happens-before of the current thread against an object's release clock.
   void hb_acquire(const object& o);
-  void hb_release(object& o);           // o.sync = my clock (starts a release sequence)
-  void hb_release_join(object& o);      // o.sync |= my clock (continues a release sequence)
-  void hb_relaxed_store(object& o);     // a relaxed store ends a release sequence
+  void hb_release(object& o);             // o.sync = my clock (starts a release sequence)
+  void hb_release_join(object& o);        // o.sync |= my clock (continues a release sequence)
+  void hb_relaxed_store(object& o);       // a relaxed store ends a release sequence
   void hb_relaxed_load(const object& o);  // pending, for a later acquire fence
   void hb_fence(bool acquire, bool release);
 
@@ -194,7 +212,31 @@ class engine {
   // A plain access by the current thread: race-checked, not a scheduling point. `value` (shown in
   // traces through `fmt`) is the value read or written.
   void plain_access(plain_meta& m, bool write, const srcloc& loc, const void* addr, value_formatter fmt,
-                    const void* value);
+                    const void* value) {
+    // Fast path: a field already seen in this execution, nothing freed, not tracing, no race.
+    if (m.epoch == epoch_ && freed_.empty() && !tracing_) {
+      const int t = cur_;
+      thread_rec& r = th_[t];
+      if (!(m.w_thread >= 0 && m.w_thread != t && m.w_clock > r.hb[m.w_thread])) {
+        if (!write) {
+          m.r_clock[t] = r.hb[t];
+          m.r_loc[t] = loc.line() ? loc : r.last_loc;
+          m.readers |= bit(t);
+          return;
+        }
+        if (!(m.readers & ~bit(t))) {
+          m.w_thread = static_cast<std::int8_t>(t);
+          m.w_clock = r.hb[t];
+          m.w_loc = loc.line() ? loc : r.last_loc;
+          m.readers = 0;
+          return;
+        }
+      }
+    }
+    plain_access_slow(m, write, loc, addr, fmt, value);
+  }
+  void plain_access_slow(plain_meta& m, bool write, const srcloc& loc, const void* addr, value_formatter fmt,
+                         const void* value);
 
   // Threads.
   int spawn(std::function<void()> body, const char* name, bool daemon, const srcloc& loc);
@@ -250,6 +292,7 @@ class engine {
     bool started = false, finished = false, daemon = false, eager = false;
     int parent = -1;
     std::function<void()> body;
+    int initial = -1;  // initial thread i runs prog_.thread(i) (no std::function per execution)
     const char* name = "";
     step_desc* pending = nullptr;
     std::int32_t scheduled_at = -1;  // choice index that scheduled the current step
@@ -270,6 +313,13 @@ class engine {
   int decide_value(int n);
   bool next_prefix();
   bool enabled(int t);
+  bool enabled_fast(int t) {
+    const step_desc& d = *th_[t].pending;
+    if (d.kind != step_kind::normal) return enabled(t);
+    for (int i = 0; i < d.n; ++i)
+      if (!d.a[i].allows(d.a[i].obj->value)) return false;
+    return true;
+  }
   bool dependent(int tx, const step_desc& x, int ty, const step_desc& y) const;
   bool frees_object_of(int tx, const step_desc& x, const step_desc& y) const;
   thread_mask filter_sleep(thread_mask s, int p) const;
@@ -313,7 +363,9 @@ class engine {
 
   const program& prog_;
   options opt_;
-  fiber_stacks stacks_;
+  // Fiber stacks are shared by the engines of one OS thread (they never run at the same time), so
+  // that a short search does not pay for mapping stacks.
+  static fiber_stacks& stacks();
   phase phase_ = phase::idle;
   context main_ctx_ = nullptr;
   thread_rec th_[max_threads];
@@ -358,7 +410,7 @@ class engine {
     const char* begin;
     const char* end;
   };
-  std::vector<region> freeing_;      // freed by the current step (for the DPOR scan)
+  std::vector<region> freeing_;        // freed by the current step (for the DPOR scan)
   std::vector<region> event_regions_;  // regions freed by recorded events
   std::vector<int> v_scratch_;
   bool conflicts(const event& a, const event& b) const;

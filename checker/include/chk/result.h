@@ -71,16 +71,16 @@ struct progress {
 };
 
 enum class failure_kind {
-  assertion,        // chk::check / kernel WARN in a thread
-  end_check,        // the test's end-of-execution check
-  deadlock,         // every live non-daemon thread blocked
-  data_race,        // unordered conflicting accesses to a plain<T>
-  lock_misuse,      // double lock, unlock by non-owner, exit holding a lock
+  assertion,           // chk::check / kernel WARN in a thread
+  end_check,           // the test's end-of-execution check
+  deadlock,            // every live non-daemon thread blocked
+  data_race,           // unordered conflicting accesses to a plain<T>
+  lock_misuse,         // double lock, unlock by non-owner, exit holding a lock
   blocking_in_atomic,  // sleeping while holding a spinlock or inside an RCU read section
-  use_after_free,   // access to an object freed by chk::free_object / after its RCU grace period
-  livelock,         // step bound exceeded
+  use_after_free,      // access to an object freed by chk::free_object / after its RCU grace period
+  livelock,            // step bound exceeded
   uncaught_exception,
-  nondeterminism,   // the program did not replay the same choices for the same schedule
+  nondeterminism,  // the program did not replay the same choices for the same schedule
   too_many_threads,
 };
 
@@ -91,16 +91,16 @@ struct failure {
   std::string property;  // which property it breaks ("accounting", "lost-wakeup", ...), if given
   std::string message;
   int thread = -1;
-  std::string location;  // file:line of the failing operation, if known
+  std::string location;                // file:line of the failing operation, if known
   std::vector<std::int32_t> schedule;  // replays the failing execution
   std::vector<trace_step> trace;       // the failing execution, step by step
   std::uint64_t execution = 0;         // which execution of the search found it (1-based)
 };
 
 enum class verdict {
-  verified,      // the search covered every execution within the stated bounds, none failed
-  violated,      // a failing execution was found
-  inconclusive,  // a budget (executions or time) ran out before the search finished
+  verified,            // the search covered every execution within the stated bounds, none failed
+  violated,            // a failing execution was found
+  inconclusive,        // a budget (executions or time) ran out before the search finished
   no_violation_found,  // a sampling or bounded search finished without failure (not a proof)
 };
 
@@ -113,7 +113,7 @@ struct stats {
   int max_depth = 0;             // most visible steps in one execution
   int max_threads_seen = 0;
   double seconds = 0;
-  bool complete = false;         // the search space was exhausted
+  bool complete = false;  // the search space was exhausted
 };
 
 struct result {
