@@ -32,11 +32,16 @@ constexpr int nvars = 3;
 
 int steps_of(const op& o) {
   switch (o.k) {
-    case op_kind::locked_inc: return 4;
-    case op_kind::await_any: return 2;
-    case op_kind::spawn_child: return 3;
-    case op_kind::choose: return 3;  // doubles the executions: weigh it like extra steps
-    default: return 1;
+    case op_kind::locked_inc:
+      return 4;
+    case op_kind::await_any:
+      return 2;
+    case op_kind::spawn_child:
+      return 3;
+    case op_kind::choose:
+      return 3;  // doubles the executions: weigh it like extra steps
+    default:
+      return 1;
   }
 }
 
@@ -74,13 +79,27 @@ generated generate_one(std::mt19937_64& rng, std::uint64_t seed, bool timeouts) 
       int r = pick(child || t == producer ? 6 : 10);
       if (r == 6) o.var = pick(2), o.var2 = pick(2);
       switch (r) {
-        case 0: o.k = op_kind::load; break;
-        case 1: o.k = op_kind::store; break;
-        case 2: o.k = op_kind::add; break;
-        case 3: o.k = op_kind::cas; break;
-        case 4: o.k = op_kind::locked_inc; break;
-        case 5: o.k = op_kind::choose; break;
-        case 6: o.k = op_kind::await_any; break;
+        case 0:
+          o.k = op_kind::load;
+          break;
+        case 1:
+          o.k = op_kind::store;
+          break;
+        case 2:
+          o.k = op_kind::add;
+          break;
+        case 3:
+          o.k = op_kind::cas;
+          break;
+        case 4:
+          o.k = op_kind::locked_inc;
+          break;
+        case 5:
+          o.k = op_kind::choose;
+          break;
+        case 6:
+          o.k = op_kind::await_any;
+          break;
         case 7:
           o.k = parked ? op_kind::load : op_kind::park;
           parked = true;
@@ -93,7 +112,9 @@ generated generate_one(std::mt19937_64& rng, std::uint64_t seed, bool timeouts) 
             o.k = op_kind::load;
           }
           break;
-        default: o.k = op_kind::add; break;
+        default:
+          o.k = op_kind::add;
+          break;
       }
       g.code[static_cast<std::size_t>(t)].push_back(o);
     }
@@ -150,9 +171,15 @@ struct runner {
     for (const op& o : g.code[static_cast<std::size_t>(t)]) {
       auto& x = s->v[o.var];
       switch (o.k) {
-        case op_kind::load: seen.push_back(x.load()); break;
-        case op_kind::store: x.store(o.val); break;
-        case op_kind::add: seen.push_back(x.fetch_add(1)); break;
+        case op_kind::load:
+          seen.push_back(x.load());
+          break;
+        case op_kind::store:
+          x.store(o.val);
+          break;
+        case op_kind::add:
+          seen.push_back(x.fetch_add(1));
+          break;
         case op_kind::cas: {
           int exp = o.val - 1;
           seen.push_back(x.compare_exchange_strong(exp, 9) ? 1 : 0);
@@ -171,7 +198,9 @@ struct runner {
           seen.push_back(x.load());
           break;
         }
-        case op_kind::choose: seen.push_back(chk::choose(2)); break;
+        case op_kind::choose:
+          seen.push_back(chk::choose(2));
+          break;
         case op_kind::park:
           if (g.timeouts)
             seen.push_back(chk::park_for() ? 1 : 0);
@@ -243,12 +272,14 @@ TEST_CASE("one program from DIFF_SPEC", "[.debug]") {
     tok.clear();
   };
   for (char c : s) {
-    if (c == ',') flush_tok();
+    if (c == ',')
+      flush_tok();
     else if (c == ';') {
       flush_tok();
       g.code.push_back(cur);
       cur.clear();
-    } else tok += c;
+    } else
+      tok += c;
   }
   flush_tok();
   g.code.push_back(cur);
@@ -256,7 +287,6 @@ TEST_CASE("one program from DIFF_SPEC", "[.debug]") {
   g.code.push_back({});
   g.text = s;
   g.timeouts = std::getenv("DIFF_TIMEOUTS") != nullptr;
-  tally t;
   chk::options o;
   o.timeouts = g.timeouts;
   runner dfs(g), dpor(g);
@@ -291,8 +321,7 @@ TEST_CASE("DPOR reaches every outcome DFS reaches, on 2000 generated programs", 
   CHECK(t.dpor_execs * 10 < t.dfs_execs);
 }
 
-TEST_CASE("DPOR reaches every outcome DFS reaches with timeouts as choices, on 1000 programs",
-          "[dpor][differential]") {
+TEST_CASE("DPOR reaches every outcome DFS reaches with timeouts as choices, on 1000 programs", "[dpor][differential]") {
   tally t;
   const std::uint64_t n = program_count(1000);
   for (std::uint64_t seed = 1000001; seed <= 1000000 + n; ++seed) compare(seed, true, t);

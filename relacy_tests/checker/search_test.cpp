@@ -1,0 +1,314 @@
+// The search modes other than DFS/DPOR, value choices, budgets, sharding, replay files and the
+// nondeterminism check, each against a known answer.
+#include <set>
+
+#include "catalog.h"
+#include "litmus.h"
+
+using chk::failure_kind;
+using chk::search_kind;
+using chk::verdict;
+
+namespace {
+// Two threads each doing a load then a store of x (from the litmus catalog): the lost update needs
+// a preemption between a thread's load and its store while that thread could go on.
+std::unique_ptr<chk::litmus::instance> lost_update() { return chk::litmus::find("lost-update").make(); }
+}  // namespace
+
+TEST_CASE("preemption bounding: bound 0 misses the lost update, bound 1 finds it", "[search][bounded]") {
+  auto lu = lost_update();
+  chk::options o = litmus::with(search_kind::bounded);
+  o.preemption_bound = 0;
+  chk::result r0 = litmus::run(lu->p, o);
+  CHECK(r0.v == verdict::no_violation_found);
+  // Without preemptions a thread runs until it ends: T0 then T1, or T1 then T0.
+  CHECK(r0.st.executions == 2);
+  CHECK(r0.bounds.find("at most 0 preemptions") != std::string::npos);
+
+  o.preemption_bound = 1;
+  chk::result r1 = litmus::run(lu->p, o);
+  REQUIRE(r1.v == verdict::violated);
+  CHECK(r1.fail->kind == failure_kind::end_check);
+  litmus::check_replays(lu->p, o, r1);
+
+  // With a bound as large as the program, bounded search is plain DFS.
+  o.preemption_bound = 10;
+  chk::options full = litmus::with(search_kind::dfs);
+  struct state {
+    chk::atomic<int> x{0, "x"};
+  };
+  std::unique_ptr<state> s;
+  chk::program ok;
+  ok.name = "two-adds";
+  ok.threads = 2;
+  ok.setup = [&] { s = std::make_unique<state>(); };
+  ok.thread = [&](int) {
+    s->x.fetch_add(1);
+    s->x.fetch_add(1);
+  };
+  CHECK(litmus::run(ok, o).st.executions == litmus::run(ok, full).st.executions);
+  CHECK(litmus::run(ok, full).st.executions == 6);  // 4! / (2! 2!)
+}
+
+TEST_CASE("random search with a fixed seed finds the lost update, and replays it", "[search][random]") {
+  auto lu = lost_update();
+  chk::options o = litmus::with(search_kind::random);
+  o.seed = 7;
+  o.iterations = 200;
+  chk::result r = litmus::run(lu->p, o);
+  REQUIRE(r.v == verdict::violated);
+  CHECK(r.bounds.find("seed 7") != std::string::npos);
+  litmus::check_replays(lu->p, o, r);
+  // Same seed, same search: the same failing execution.
+  chk::result again = litmus::run(lu->p, o);
+  REQUIRE(again.fail);
+  CHECK(again.fail->execution == r.fail->execution);
+  CHECK(again.fail->schedule == r.fail->schedule);
+}
+
+TEST_CASE("random search of a correct program reports no violation, never 'verified'", "[search][random]") {
+  struct state {
+    chk::mutex m{"m"};
+    chk::plain<int> x{0, "x"};
+  };
+  std::unique_ptr<state> s;
+  chk::program p;
+  p.name = "mutex-counter";
+  p.threads = 2;
+  p.setup = [&] { s = std::make_unique<state>(); };
+  p.thread = [&](int) {
+    s->m.lock();
+    s->x = s->x + 1;
+    s->m.unlock();
+  };
+  chk::options o = litmus::with(search_kind::random);
+  o.iterations = 50;
+  chk::result r = litmus::run(p, o);
+  CHECK(r.v == verdict::no_violation_found);
+  CHECK(r.st.executions == 50);
+}
+
+TEST_CASE("PCT with depth 2 finds the lost update from a fixed seed", "[search][pct]") {
+  auto lu = lost_update();
+  chk::options o = litmus::with(search_kind::pct);
+  o.pct_depth = 2;
+  o.seed = 3;
+  o.iterations = 500;
+  chk::result r = litmus::run(lu->p, o);
+  REQUIRE(r.v == verdict::violated);
+  CHECK(r.bounds.find("pct depth 2") != std::string::npos);
+  litmus::check_replays(lu->p, o, r);
+}
+
+TEST_CASE("value choices are explored exhaustively by dfs and dpor", "[search][choose]") {
+  struct state {
+    chk::atomic<int> x{0, "x"};
+  };
+  std::unique_ptr<state> s;
+  std::set<int> seen;
+  chk::program p;
+  p.name = "choose";
+  p.threads = 1;
+  p.setup = [&] { s = std::make_unique<state>(); };
+  p.thread = [&](int) { s->x.store(chk::choose(3)); };
+  p.finish = [&] { seen.insert(s->x.peek()); };
+  for (auto k : {search_kind::dfs, search_kind::dpor}) {
+    seen.clear();
+    chk::result r = litmus::run(p, litmus::with(k));
+    CHECK(r.v == verdict::verified);
+    CHECK(r.st.executions == 3);
+    CHECK(seen == std::set<int>{0, 1, 2});
+  }
+}
+
+TEST_CASE("timeouts: off, a lone timed park is a deadlock; on, it times out", "[search][timeouts]") {
+  bool timed_out = false;
+  chk::program p;
+  p.name = "lone-park";
+  p.threads = 1;
+  p.thread = [&](int) { timed_out = !chk::park_for(); };
+  chk::result off = litmus::run(p, litmus::with(search_kind::dpor));
+  REQUIRE(off.v == verdict::violated);
+  CHECK(off.fail->kind == failure_kind::deadlock);
+  chk::options on = litmus::with(search_kind::dpor);
+  on.timeouts = true;
+  chk::result r = litmus::run(p, on);
+  CHECK(r.v == verdict::verified);
+  CHECK(timed_out);
+  CHECK(r.bounds.find("timeouts on (at most 1 per execution)") != std::string::npos);
+}
+
+TEST_CASE("the timeout budget bounds an idle loop that sleeps with a timeout", "[search][timeouts]") {
+  int rounds = 0;
+  chk::program p;
+  p.name = "idle-loop";
+  p.threads = 1;
+  p.daemons = {0};
+  p.thread = [&](int) {
+    rounds = 0;
+    for (;;) {
+      ++rounds;
+      chk::park_for();
+    }
+  };
+  chk::options o = litmus::with(search_kind::dfs);
+  o.timeouts = true;
+  o.max_timeouts = 3;
+  chk::result r = litmus::run(p, o);
+  CHECK(r.v == verdict::verified);  // the daemon ends blocked once the budget is spent
+  CHECK(rounds == 4);
+  CHECK(r.st.executions == 1);
+}
+
+TEST_CASE("budgets: a search cut short is inconclusive, with its counts", "[search][budget]") {
+  struct state {
+    chk::atomic<int> v[3] = {chk::atomic<int>{0, "v0"}, chk::atomic<int>{0, "v1"}, chk::atomic<int>{0, "v2"}};
+  };
+  std::unique_ptr<state> s;
+  chk::program p;
+  p.name = "writers";
+  p.threads = 3;
+  p.setup = [&] { s = std::make_unique<state>(); };
+  p.thread = [&](int i) {
+    for (int k = 0; k < 3; ++k) s->v[i].store(k);
+  };
+  chk::options o = litmus::with(search_kind::dfs);
+  o.max_executions = 100;
+  chk::result r = litmus::run(p, o);
+  CHECK(r.v == verdict::inconclusive);
+  CHECK(r.st.executions == 100);
+  CHECK_FALSE(r.st.complete);
+}
+
+TEST_CASE("a program that behaves differently for the same schedule is reported as nondeterministic",
+          "[search][determinism]") {
+  static int generation = 0;
+  struct state {
+    chk::atomic<int> a{0, "a"}, b{0, "b"}, c{0, "c"};
+  };
+  std::unique_ptr<state> s;
+  chk::program p;
+  p.name = "wall-clock-like";
+  p.threads = 2;
+  p.setup = [&] { s = std::make_unique<state>(); };
+  p.thread = [&](int i) {
+    if (i == 0) {
+      s->a.store(1);
+      // Steered by something outside the schedule, like a clock or an address.
+      if (++generation % 2)
+        s->b.store(1);
+      else
+        s->c.store(1);
+      s->a.store(2);
+    } else {
+      s->b.load();
+      s->a.load();
+    }
+  };
+  chk::result r = litmus::run(p, litmus::with(search_kind::dfs));
+  REQUIRE(r.v == verdict::violated);
+  CHECK(r.fail->kind == failure_kind::nondeterminism);
+}
+
+TEST_CASE("sharding: the shards' executions add up to the unsharded search, with the same verdict", "[search][shard]") {
+  struct state {
+    chk::mutex m{"m"};
+    chk::plain<int> x{0, "x"};
+    chk::atomic<int> y{0, "y"};
+  };
+  std::unique_ptr<state> s;
+  chk::program p;
+  p.name = "sharded";
+  p.threads = 3;
+  p.setup = [&] { s = std::make_unique<state>(); };
+  p.thread = [&](int i) {
+    s->m.lock();
+    s->x = s->x + 1;
+    s->m.unlock();
+    s->y.fetch_add(i);
+  };
+  for (auto kind : {search_kind::dfs, search_kind::dpor}) {
+    chk::options whole = litmus::with(kind);
+    whole.split_depth = 4;
+    chk::result all = litmus::run(p, whole);
+    REQUIRE(all.v == verdict::verified);
+    for (int n : {2, 3, 7}) {
+      std::uint64_t sum = 0;
+      for (int i = 0; i < n; ++i) {
+        chk::options o = whole;
+        o.shard_index = i;
+        o.shard_count = n;
+        chk::result part = litmus::run(p, o);
+        CHECK(part.v == verdict::verified);
+        sum += part.st.executions;
+      }
+      CHECK(sum == all.st.executions);
+    }
+  }
+  // A bug is found by exactly the shards owning its schedules, and the union is "violated".
+  p.thread = [&](int i) {
+    int v = s->y.load();
+    s->y.store(v + i + 1);
+  };
+  p.finish = [&] { chk::check(s->y.peek() == 6, "no lost update"); };
+  chk::options whole = litmus::with(search_kind::dpor);
+  whole.split_depth = 3;
+  bool any = false;
+  for (int i = 0; i < 4; ++i) {
+    chk::options o = whole;
+    o.shard_index = i;
+    o.shard_count = 4;
+    any |= litmus::run(p, o).v == verdict::violated;
+  }
+  CHECK(any);
+}
+
+TEST_CASE("replay files: malformed, other versions and other programs are refused with a reason", "[replay]") {
+  auto lu = lost_update();
+  chk::options o = litmus::with(search_kind::dpor);
+  chk::result r = litmus::run(lu->p, o);
+  REQUIRE(r.fail);
+  chk::replay_file f = chk::make_replay(lu->p.name, o, *r.fail);
+  std::string good = chk::to_json(f);
+
+  CHECK_THROWS_WITH(chk::parse_replay("{"), Catch::Contains("not valid JSON"));
+  CHECK_THROWS_WITH(chk::parse_replay("[1,2]"), Catch::Contains("not a replay file"));
+  std::string v2 = good;
+  v2.replace(v2.find("\"format_version\": 1"), 19, "\"format_version\": 2");
+  CHECK_THROWS_WITH(chk::parse_replay(v2), Catch::Contains("version 2 is not supported"));
+  std::string other_engine = good;
+  other_engine.replace(other_engine.find("chk-1"), 5, "chk-0");
+  CHECK_THROWS_WITH(chk::parse_replay(other_engine), Catch::Contains("engine chk-0"));
+  std::string no_schedule = good;
+  no_schedule.replace(no_schedule.find("\"schedule\""), 10, "\"schedulX\"");
+  CHECK_THROWS_WITH(chk::parse_replay(no_schedule), Catch::Contains("malformed"));
+
+  chk::program other = lu->p;
+  other.name = "something-else";
+  CHECK_THROWS_WITH(chk::replay(other, f), Catch::Contains("is for test \"lost-update\""));
+
+  // A schedule that does not fit the program: a clear reason, not a crash.
+  chk::replay_file bad = f;
+  bad.schedule = {1, 1, 1, 1, 1, 1};
+  chk::replay_outcome out = chk::replay(lu->p, bad);
+  CHECK_FALSE(out.reproduced);
+  CHECK(out.why.find("replay diverged") != std::string::npos);
+
+  // The good file reproduces.
+  chk::replay_outcome ok = chk::replay(lu->p, chk::parse_replay(good));
+  CHECK(ok.reproduced);
+}
+
+TEST_CASE("counterexamples render as per-thread columns with locations", "[trace]") {
+  auto lu = lost_update();
+  chk::result r = litmus::run(lu->p, litmus::with(search_kind::dpor));
+  REQUIRE(r.fail);
+  std::string cols = chk::format_trace_columns(r.fail->trace);
+  CHECK(cols.find("T0") != std::string::npos);
+  CHECK(cols.find("T1") != std::string::npos);
+  CHECK(cols.find("litmus/catalog.cpp:") != std::string::npos);
+  CHECK(cols.find("load x") != std::string::npos);
+  CHECK(cols.find("store x") != std::string::npos);
+  std::string list = chk::format_trace_list(r.fail->trace);
+  CHECK(list.find("FAIL end-check") != std::string::npos);
+}
