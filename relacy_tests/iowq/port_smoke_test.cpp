@@ -1,12 +1,12 @@
 // Smoke tests of the io-wq port under the checker: for each variant, the smallest useful
 // scenario (one owner task, a bounded wq with max 1 worker, one work item) explored exhaustively
-// with DPOR and timeouts off must be verified, with the work run exactly once; and seeded mutants
-// must be caught in the scenario that exposes them.
+// with DPOR and timeouts off must be verified, with the work run exactly once; seeded mutants
+// must be caught in the scenario that exposes them. Tests tagged [finding] pin behaviour of the
+// faithful port that the scenario layer should look at (they pass when the port behaves so).
 #include <catch2/catch.hpp>
 
-#include <chrono>
+#include <cstdio>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "chk/api.h"
@@ -23,6 +23,7 @@ struct scenario_state {
   io_wq* wq = nullptr;
   kern::task_struct* owner = nullptr;
   io_wq_work work;
+  io_wq_work work2;
   chk::atomic<int> ran{0, "work.ran"};
   chk::atomic<int> cancelled{0, "work.cancelled"};
 };
@@ -43,10 +44,10 @@ io_wq_work* free_work(io_wq_work*) { return nullptr; }
 
 // The owner waits like io_cqring_wait: announce the sleep, check, run task_work (worker
 // creation arrives as task_work on the owner), sleep.
-void owner_wait_for_work() {
+void owner_wait_for_work(int n = 1) {
   for (;;) {
     kern::set_current_state(kern::TASK_INTERRUPTIBLE);
-    if (S->ran.load() + S->cancelled.load() >= 1) break;
+    if (S->ran.load() + S->cancelled.load() >= n) break;
     if (kern::io_run_task_work()) continue;
     kern::schedule();
   }
@@ -54,16 +55,28 @@ void owner_wait_for_work() {
 }
 
 enum class ending {
-  exit_wq,     // io_wq_exit_start + io_wq_put_and_exit, as when the task's io_uring goes away
-  leave_idle,  // the owner is done; with exit-on-idle set the pool must drain by itself
+  exit_wq,        // io_wq_exit_start + io_wq_put_and_exit, as when the task's io_uring goes away
+  kill_exit_wq,   // the same after the SIGKILL a group exit or exec sends to the io threads
+  leave_idle,     // the owner is done; with exit-on-idle set the pool must drain by itself
+  enqueue_again,  // after exit-on-idle is set, one more work item is queued and waited for
 };
+
+const char* to_string(ending e) {
+  switch (e) {
+    case ending::exit_wq: return "exit";
+    case ending::kill_exit_wq: return "kill-exit";
+    case ending::leave_idle: return "idle";
+    case ending::enqueue_again: return "enqueue-again";
+  }
+  return "?";
+}
 
 struct smoke {
   std::shared_ptr<std::unique_ptr<scenario_state>> st = std::make_shared<std::unique_ptr<scenario_state>>();
   chk::program p;
 
   smoke(variant v, ending e) {
-    p.name = std::string("smoke-") + to_string(v) + (e == ending::exit_wq ? "-exit" : "-idle");
+    p.name = std::string("smoke-") + to_string(v) + "-" + to_string(e);
     p.threads = 1;
     auto st_ = st;
     p.setup = [st_] {
@@ -83,17 +96,28 @@ struct smoke {
       io_wq_enqueue(S->wq, &S->work);
       owner_wait_for_work();
       if (v != variant::baseline) io_wq_set_exit_on_idle(S->wq, true);
-      if (e == ending::exit_wq) {
+      if (e == ending::enqueue_again) {
+        io_wq_work_init(&S->work2, 0, 1);
+        io_wq_enqueue(S->wq, &S->work2);
+        owner_wait_for_work(2);
+        return;
+      }
+      if (e == ending::kill_exit_wq) kern::kill_io_threads();
+      if (e != ending::leave_idle) {
         io_wq_exit_start(S->wq);
         io_wq_put_and_exit(S->wq);
         io_wq_put_hash(S->hash);
       }
     };
     p.finish = [v, e] {
+      if (e == ending::enqueue_again) {
+        chk::check(S->ran.peek() == 2, "both works ran exactly once");
+        return;
+      }
       chk::check(S->ran.peek() == 1, "the work ran exactly once");
       chk::check(S->cancelled.peek() == 0, "the work was not cancelled");
       const wq_view w = io_wq_peek(S->wq);
-      if (e == ending::exit_wq) {
+      if (e != ending::leave_idle) {
         chk::check(w.worker_done, "io_wq_exit_workers saw worker_done complete");
         chk::check(w.acct[IO_WQ_ACCT_BOUND].live_threads == 0 && w.acct[IO_WQ_ACCT_UNBOUND].live_threads == 0,
                    "every worker thread exited");
@@ -114,7 +138,6 @@ struct smoke {
 chk::result run(const chk::program& p, const config& c, chk::options o = {}) {
   configure(c);
   o.search = chk::search_kind::dpor;
-  o.timeouts = false;
   chk::result r = chk::explore(p, o);
   configure(config{});
   UNSCOPED_INFO(r.summary());
@@ -131,12 +154,28 @@ config with_variant(variant v) {
 
 }  // namespace
 
-TEST_CASE("port smoke: baseline, one work item then exit, is verified with the work run once",
+TEST_CASE("port smoke: baseline, one work item then group exit (SIGKILL, io_wq exit) is verified, work run once",
           "[iowq][port][baseline]") {
-  smoke s(variant::baseline, ending::exit_wq);
+  smoke s(variant::baseline, ending::kill_exit_wq);
   chk::result r = run(s.p, with_variant(variant::baseline));
   CHECK(r.v == chk::verdict::verified);
   CHECK(r.st.complete);
+}
+
+TEST_CASE("port smoke: baseline, one work item, the owner leaves the worker idle: verified", "[iowq][port][baseline]") {
+  smoke s(variant::baseline, ending::leave_idle);
+  chk::result r = run(s.p, with_variant(variant::baseline));
+  CHECK(r.v == chk::verdict::verified);
+  CHECK(r.st.complete);
+}
+
+TEST_CASE("port finding: baseline 6.14 exit can wait out the idle timeout (EXIT wake absorbed by io_run_task_work)",
+          "[iowq][port][baseline][finding]") {
+  smoke s(variant::baseline, ending::exit_wq);
+  chk::result r = run(s.p, with_variant(variant::baseline));
+  REQUIRE(r.v == chk::verdict::violated);
+  REQUIRE(r.fail);
+  CHECK(r.fail->kind == chk::failure_kind::deadlock);
 }
 
 TEST_CASE("port smoke: v1, one work item, exit-on-idle then exit, is verified with the work run once",
@@ -177,4 +216,26 @@ TEST_CASE("port smoke: mutant exit_no_ref_put hangs io_wq_put_and_exit (exit-han
   REQUIRE(r.v == chk::verdict::violated);
   REQUIRE(r.fail);
   CHECK(r.fail->kind == chk::failure_kind::deadlock);
+}
+
+TEST_CASE("port finding: v1 and merged strand work queued while the last worker exits on idle",
+          "[iowq][port][v1][merged][finding]") {
+  // The exiting worker has already done nr_workers-- but still counts in nr_running (or still sits
+  // on the free list, so io_wq_activate_free_worker "activates" it); io_wq_enqueue then creates no
+  // worker, and the exit's io_wq_dec_running cannot queue one because io_worker_get() fails on the
+  // exiting worker's zero refcount. Baseline, where exit-on-idle does not exist, runs both works.
+  for (variant v : {variant::v1, variant::merged}) {
+    smoke s(v, ending::enqueue_again);
+    chk::options o;
+    o.time_limit_seconds = 60;
+    chk::result r = run(s.p, with_variant(v), o);
+    REQUIRE(r.v == chk::verdict::violated);
+    REQUIRE(r.fail);
+    CHECK(r.fail->kind == chk::failure_kind::deadlock);
+  }
+  smoke s(variant::baseline, ending::enqueue_again);
+  chk::options o;
+  o.time_limit_seconds = 60;
+  chk::result r = run(s.p, with_variant(variant::baseline), o);
+  CHECK(r.v != chk::verdict::violated);
 }

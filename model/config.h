@@ -1,0 +1,86 @@
+// Run-time selection of what the port runs: the variant of io-wq (before the patch, the seed as
+// posted, the upstream placement), the seeded mutants, and the environment the kernel facade
+// simulates (creation failures, RLIMIT_NPROC, affinity changes).
+//
+// The configuration is per OS thread (the checker runs an exploration on one OS thread), set by
+// the scenario before exploring; it must not change during an execution.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "model/kernel/kernel.h"
+
+namespace iowq {
+
+enum class variant : std::uint8_t {
+  baseline,  // Linux 6.14 io-wq.c as released: no exit-on-idle
+  v1,        // the seed "io-wq: add exit-on-idle mode" v1: a separate block before last_timeout
+  merged,    // upstream 38aa434ab933: the EXIT_ON_IDLE test joins the last_timeout condition
+};
+
+const char* to_string(variant v);
+std::optional<variant> variant_by_name(std::string_view name);
+
+// Seeded bugs. Each is switched on at run time and changes exactly the line that says
+// `if (mutant(M::name))`; `property` names what it must break.
+enum class M : std::uint8_t {
+  eoi_no_dec,
+  eoi_dec_unlocked,
+  eoi_no_wake,
+  eoi_after_idle,
+  wake_no_running,
+  hist_nr_workers_unlocked,
+  hist_state_after_check,
+  hist_stall_after_unlock,
+  hist_enqueue_no_cancel_on_exit,
+  hist_no_exit_recheck,
+  dec_running_no_recheck,
+  exit_no_ref_put,
+  exit_kfree_no_rcu,
+  enqueue_no_rcu_lock,
+  busy_unlocked_del,
+  create_cb_no_clear_state,
+  count_,
+};
+
+struct mutant_info {
+  M id;
+  const char* name;
+  const char* description;
+  const char* property;  // accounting | lost-wakeup | pool-zero | exit-hang | race | uaf
+  const char* history;   // upstream fix it re-introduces the bug of, or "" for seeded ones
+};
+
+std::span<const mutant_info> all_mutants();
+const mutant_info& info(M m);
+std::optional<M> mutant_by_name(std::string_view name);
+
+struct config {
+  variant v = variant::baseline;
+  std::uint64_t mutants = 0;  // bit (1 << M) per enabled mutant
+
+  // task_rlimit(current, RLIMIT_NPROC): the unbound acct's max_workers at io_wq_create.
+  unsigned rlimit_nproc = 2;
+  // The worker's exit_mask after an idle timeout (cpumask_test_cpu on its affinity) is a
+  // nondeterministic choice when true, false otherwise.
+  bool nondet_exit_mask = true;
+
+  kern::environment env;  // creation failures and the facade's fault switches
+
+  config& with(M m) {
+    mutants |= std::uint64_t{1} << static_cast<unsigned>(m);
+    return *this;
+  }
+};
+
+// Sets the configuration of this OS thread (and the kernel facade's environment from it).
+void configure(const config& c);
+const config& current_config();
+
+inline variant active_variant() { return current_config().v; }
+inline bool mutant(M m) { return (current_config().mutants >> static_cast<unsigned>(m)) & 1; }
+
+}  // namespace iowq
