@@ -9,6 +9,7 @@
 // acct->lock held, creation retries are limited by init_retries (6.11) and go through a delayed
 // work (6.14), and wq->lock still guards nr_workers and the worker lists (6.15 moved them).
 #include "model/io_wq.h"
+#include "model/wq_ops.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -674,6 +675,8 @@ static void name_worker(io_wq* wq, io_worker* worker) {
   set_name(&worker->ref, "worker.ref", id);
   worker->create_index.set_name("worker.create_index", id);
   set_name(&worker->flags, "worker.flags", id);
+  // io_wq_worker sets UP and RUNNING with one set_mask_bits: keep the flags in one cell.
+  init_bitmap_one_word(&worker->flags);
   set_name(&worker->nulls_node, "worker.nulls_node", id);
   set_name(&worker->all_list, "worker.all_list", id);
   worker->task.set_name("worker.task", id);
@@ -1149,7 +1152,7 @@ void io_wq_work_init(io_wq_work* work, unsigned flags, int instance) {
 
 wq_view io_wq_peek(const io_wq* wq) {
   wq_view v;
-  const unsigned long state = wq->state.word.peek();
+  const unsigned long state = bitmap_peek(&wq->state);
   v.exit = state & BIT(IO_WQ_BIT_EXIT);
   v.exit_on_idle = state & BIT(IO_WQ_BIT_EXIT_ON_IDLE);
   v.worker_refs = wq->worker_refs.counter.peek();
@@ -1165,10 +1168,41 @@ wq_view io_wq_peek(const io_wq* wq) {
     av.max_workers = a.max_workers.peek();
     av.nr_running = a.nr_running.counter.peek();
     av.live_threads = wq->ghost.live_threads[i];
-    av.stalled = a.flags.word.peek() & BIT(IO_ACCT_STALLED_BIT);
+    av.stalled = bitmap_peek(&a.flags) & BIT(IO_ACCT_STALLED_BIT);
     for (const io_wq_work_node* n = a.work_list.first.peek(); n; n = n->next.peek()) av.pending++;
   }
   return v;
+}
+
+}  // namespace iowq
+
+// ---- the 6.14 port as the scenarios drive it (model/wq_ops.h) ------------------------------------
+
+namespace iowq {
+
+namespace {
+io_wq* as_wq(void* p) { return static_cast<io_wq*>(p); }
+
+int accounting_locks_614(void* wq, raw_spinlock_t** locks) {
+  locks[0] = &as_wq(wq)->lock;  // 6.14: wq->lock guards both accts' nr_workers
+  return 1;
+}
+}  // namespace
+
+const wq_ops& ops_6_14() {
+  static const wq_ops ops = {
+      "6.14",
+      [](unsigned bounded, io_wq_data* data) -> void* { return io_wq_create(bounded, data); },
+      [](void* wq, io_wq_work* work) { io_wq_enqueue(as_wq(wq), work); },
+      [](io_wq_work* work, void* val) { io_wq_hash_work(work, val); },
+      [](void* wq) { io_wq_exit_start(as_wq(wq)); },
+      [](void* wq) { io_wq_put_and_exit(as_wq(wq)); },
+      [](void* wq, bool enable) { io_wq_set_exit_on_idle(as_wq(wq), enable); },
+      [](void* wq, work_cancel_fn* fn, void* data, bool all) { return io_wq_cancel_cb(as_wq(wq), fn, data, all); },
+      [](const void* wq) { return io_wq_peek(static_cast<const io_wq*>(wq)); },
+      &accounting_locks_614,
+  };
+  return ops;
 }
 
 }  // namespace iowq

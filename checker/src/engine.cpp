@@ -1,6 +1,8 @@
 #include "chk/engine.h"
 
+#include <algorithm>
 #include <bit>
+#include <map>
 #include <cassert>
 #include <chrono>
 #include <cstdio>
@@ -112,6 +114,7 @@ std::string result::summary() const {
 
 engine::engine(const program& prog, const options& opt) : prog_(prog), opt_(opt), rng_(opt.seed) {
   debug_ = std::getenv("CHK_DEBUG") != nullptr;
+  race_stats_ = std::getenv("CHK_RACESTATS") != nullptr;
   if (opt_.shard_count > 1 && opt_.split_depth <= 0) opt_.split_depth = 6;
   keep_events_ = opt_.search == search_kind::dpor && !opt_.schedule;
   if (keep_events_) events_.reserve(256);
@@ -141,7 +144,7 @@ void engine::init_plain(plain_meta& m) {
   m.epoch = epoch_;
   m.w_thread = -1;
   m.w_clock = 0;
-  m.readers = 0;
+  m.r_thread = -1;
 }
 
 std::string engine::object_name(const char* name, std::int32_t instance) const {
@@ -237,6 +240,13 @@ result engine::run() {
     }
   }
 
+  if (race_stats_) {
+    std::vector<std::pair<std::uint64_t, std::string>> v;
+    for (auto& [k, n] : race_counts_) v.push_back({n, k});
+    std::sort(v.rbegin(), v.rend());
+    for (std::size_t i = 0; i < v.size() && i < 25; ++i)
+      std::fprintf(stderr, "races %10llu  %s\n", static_cast<unsigned long long>(v[i].first), v[i].second.c_str());
+  }
   result r;
   r.test_name = prog_.name;
   if (failure_) {
@@ -270,7 +280,7 @@ result engine::run() {
     r.v = verdict::violated;
   } else if (out_of_budget) {
     r.v = verdict::inconclusive;
-  } else if (sampling || opt_.search == search_kind::bounded) {
+  } else if (sampling) {
     r.v = verdict::no_violation_found;
   } else {
     r.v = verdict::verified;
@@ -306,6 +316,7 @@ void engine::reset_execution() {
   rcu_done_.clear();
   freeing_.clear();
   event_regions_.clear();
+  read_sets_.clear();
   plains_.clear();
   shown_addresses_.clear();
   timeout_budget_.epoch = 0;
@@ -675,8 +686,14 @@ int engine::pick() {
       if (r.pending->n > 0) blocked += " " + object_name(r.pending->a[0].obj->name, r.pending->a[0].obj->instance);
       blocked += " at " + loc_text(r.pending->loc);
     }
-    if (stuck && !failure_)
-      record_failure(failure_kind::deadlock, "every live thread is blocked: " + blocked, -1, nullptr, {});
+    if (stuck && !failure_) {
+      std::string property = prog_.deadlock_property ? prog_.deadlock_property() : std::string();
+      if (property == program::ignore_deadlock) {
+        pruned_ = true;  // a failure already reported for this program: not judged again
+        return -1;
+      }
+      record_failure(failure_kind::deadlock, "every live thread is blocked: " + blocked, -1, nullptr, property);
+    }
     return -1;
   }
   if (steps_ >= opt_.max_steps) {
@@ -939,6 +956,16 @@ bool engine::next_prefix() {
 
 int engine::find_candidates(int p, const step_desc& d, const vclock& pre, int* cand) {
   int ncand = 0;
+  struct count_on_exit {
+    engine* e;
+    const step_desc& d;
+    int& n;
+    int before;
+    ~count_on_exit() {
+      if (e->race_stats_ && n > before)
+        for (int i = 0; i < d.n; ++i) e->race_counts_[std::string(d.a[i].obj->name) + " / " + d.label] += n - before;
+    }
+  } counter{this, d, ncand, 0};
   auto unordered = [&](int f) {
     return f >= 0 && events_[f].thread != p && !pre.covers(events_[f].thread, events_[f].tindex);
   };
@@ -1217,18 +1244,38 @@ void engine::plain_access_slow(plain_meta& m, bool write, const srcloc& loc, con
   };
   if (m.w_thread >= 0 && m.w_thread != t && m.w_clock > r.hb[m.w_thread]) report(m.w_thread, true, m.w_loc);
   if (write) {
-    for (thread_mask k = m.readers & ~bit(t); k; k &= k - 1) {
-      int u = lowest(k);
-      if (m.r_clock[u] > r.hb[u]) report(u, false, m.r_loc[u]);
+    if (m.r_thread >= 0 && m.r_thread != t && m.r_clock > r.hb[m.r_thread]) report(m.r_thread, false, m.r_loc);
+    if (m.r_thread == -2) {
+      const read_set& rs = read_sets_[m.r_clock];
+      for (thread_mask k = rs.readers & ~bit(t); k; k &= k - 1) {
+        int u = lowest(k);
+        if (rs.clock[u] > r.hb[u]) report(u, false, rs.loc[u]);
+      }
     }
     m.w_thread = static_cast<std::int8_t>(t);
     m.w_clock = r.hb[t];
     m.w_loc = l;
-    m.readers = 0;
+    m.r_thread = -1;
+  } else if (m.r_thread == -2) {
+    read_set& rs = read_sets_[m.r_clock];
+    rs.clock[t] = r.hb[t];
+    rs.loc[t] = l;
+    rs.readers |= bit(t);
+  } else if (m.r_thread == -1 || m.r_thread == t || m.r_clock <= r.hb[m.r_thread]) {
+    m.r_thread = static_cast<std::int8_t>(t);
+    m.r_clock = r.hb[t];
+    m.r_loc = l;
   } else {
-    m.r_clock[t] = r.hb[t];
-    m.r_loc[t] = l;
-    m.readers |= bit(t);
+    // A second reader not ordered after the first: keep both in a read set.
+    read_set& rs = read_sets_.emplace_back();
+    const int u = m.r_thread;
+    rs.readers = bit(u) | bit(t);
+    rs.clock[u] = m.r_clock;
+    rs.loc[u] = m.r_loc;
+    rs.clock[t] = r.hb[t];
+    rs.loc[t] = l;
+    m.r_thread = -2;
+    m.r_clock = static_cast<std::uint32_t>(read_sets_.size() - 1);
   }
 }
 
@@ -1403,9 +1450,13 @@ void engine::effective_free(const char* b, const char* e, const srcloc& loc, con
            loc);
     };
     if (m->w_thread >= 0 && m->w_thread != cur_ && m->w_clock > clock[m->w_thread]) report(m->w_thread, true, m->w_loc);
-    for (thread_mask k = m->readers & ~bit(cur_); k; k &= k - 1) {
-      int u = lowest(k);
-      if (m->r_clock[u] > clock[u]) report(u, false, m->r_loc[u]);
+    if (m->r_thread >= 0 && m->r_thread != cur_ && m->r_clock > clock[m->r_thread]) report(m->r_thread, false, m->r_loc);
+    if (m->r_thread == -2) {
+      const read_set& rs = read_sets_[m->r_clock];
+      for (thread_mask k = rs.readers & ~bit(cur_); k; k &= k - 1) {
+        int u = lowest(k);
+        if (rs.clock[u] > clock[u]) report(u, false, rs.loc[u]);
+      }
     }
   }
   freed_.push_back({b, e, loc});

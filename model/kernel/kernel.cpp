@@ -48,7 +48,7 @@ void init_task(task_struct* t, const char* comm, unsigned flags) {
   t->id = ex().next_task_id++;
   t->__state.set_name("task.state", t->id);
   t->worker_private.set_name("task.worker_private", t->id);
-  t->thread_flags.word.set_name("task.thread_flags", t->id);
+  set_name(&t->thread_flags, "task.thread_flags", t->id);
   t->task_works.set_name("task.task_works", t->id);
   raw_spin_lock_init(&t->pi_lock, "task.pi_lock", t->id);
 }
@@ -215,10 +215,9 @@ bool ttwu_state(task_struct* p, unsigned state, srcloc loc) {
 // killable one not with a fatal signal.
 bool signal_pending_state(unsigned state, const task_struct* p, srcloc loc) {
   if (!(state & (TASK_INTERRUPTIBLE | TASK_WAKEKILL))) return false;
-  unsigned long w = p->thread_flags.word.load(memory_order_relaxed, loc, "signal_pending_state");
-  bool sigpending = w & BIT(TIF_SIGPENDING);
-  if (!sigpending && !(w & BIT(TIF_NOTIFY_SIGNAL))) return false;
-  return (state & TASK_INTERRUPTIBLE) || sigpending;
+  // signal_pending(): the notify flag, then the pending-signal flag (two bit tests, as the kernel).
+  if (!signal_pending(p, loc)) return false;
+  return (state & TASK_INTERRUPTIBLE) || test_bit(TIF_SIGPENDING, &p->thread_flags, loc);
 }
 
 // sched_submit_work: the io-wq hook of a worker about to sleep.
@@ -296,8 +295,17 @@ bool wake_up_state(task_struct* p, unsigned state, srcloc loc) {
 }
 
 bool signal_pending(const task_struct* t, srcloc loc) {
-  unsigned long w = t->thread_flags.word.load(memory_order_relaxed, loc, "signal_pending");
-  return w & (BIT(TIF_SIGPENDING) | BIT(TIF_NOTIFY_SIGNAL));
+  return test_bit(TIF_NOTIFY_SIGNAL, &t->thread_flags, loc) || test_bit(TIF_SIGPENDING, &t->thread_flags, loc);
+}
+
+unsigned long set_mask_bits(bitmap* b, unsigned long mask, unsigned long bits, srcloc loc) {
+  const unsigned long all = mask | bits;
+  const unsigned first = static_cast<unsigned>(__builtin_ctzl(all));
+  for (unsigned long m = all; m; m &= m - 1)
+    if (static_cast<unsigned>(__builtin_ctzl(m)) % b->cells != first % b->cells)
+      be::fail("warn", "set_mask_bits on bits in different cells of a split bitmap", loc);
+  return bit_cell(b, first).rmw([mask, bits](unsigned long w) { return (w & ~mask) | bits; }, memory_order_seq_cst,
+                                loc, "set_mask_bits");
 }
 
 bool fatal_signal_pending(const task_struct* t, srcloc loc) {

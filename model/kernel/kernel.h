@@ -180,43 +180,61 @@ inline int atomic_dec_return(atomic_t* v, srcloc loc = srcloc::current()) {
 }
 
 // ---- bit operations on one unsigned long ----------------------------------------------------------
-// bitmap: an `unsigned long` word used with the kernel's bitops (atomic_cell<unsigned long>).
+// bitmap: an `unsigned long` used with the kernel's bitops. The word is kept as `cells` atomic
+// cells, bit nr living in cell nr % cells: operations on bits in different cells are different
+// objects to the checker, so that (say) testing IO_WQ_BIT_EXIT and setting IO_WQ_BIT_EXIT_ON_IDLE
+// are independent steps, as they are in the kernel (bitops act on their own bit). Bits that share
+// a cell only add dependences, which is sound. set_mask_bits() needs its bits in one cell; a
+// bitmap that uses it on several bits is made with one cell (init_bitmap).
 struct bitmap {
-  atomic_cell<unsigned long> word;
+  static constexpr unsigned max_cells = 4;
+  atomic_cell<unsigned long> cell[max_cells];
+  unsigned cells = max_cells;
 };
-inline void set_name(bitmap* b, const char* name, int instance = -1) { b->word.set_name(name, instance); }
+inline void set_name(bitmap* b, const char* name, int instance = -1) {
+  for (auto& c : b->cell) c.set_name(name, instance);
+}
+// One cell for the whole word (for set_mask_bits on several bits).
+inline void init_bitmap_one_word(bitmap* b) { b->cells = 1; }
 inline constexpr unsigned long BIT(unsigned nr) { return 1UL << nr; }
+inline atomic_cell<unsigned long>& bit_cell(const bitmap* b, unsigned nr) {
+  return const_cast<bitmap*>(b)->cell[nr % b->cells];
+}
+// The whole word, without a step (inspection).
+inline unsigned long bitmap_peek(const bitmap* b) {
+  unsigned long w = 0;
+  for (unsigned i = 0; i < b->cells; ++i) w |= b->cell[i].peek();
+  return w;
+}
 // test_bit: a READ_ONCE of the word, no ordering (relaxed load).
 inline bool test_bit(unsigned nr, const bitmap* b, srcloc loc = srcloc::current()) {
-  return (b->word.load(memory_order_relaxed, loc, "test_bit") >> nr) & 1UL;
+  return (bit_cell(b, nr).load(memory_order_relaxed, loc, "test_bit") >> nr) & 1UL;
 }
 // set_bit/clear_bit: atomic RMW, no ordering (relaxed RMW).
 inline void set_bit(unsigned nr, bitmap* b, srcloc loc = srcloc::current()) {
-  b->word.fetch_or(BIT(nr), memory_order_relaxed, loc, "set_bit");
+  bit_cell(b, nr).fetch_or(BIT(nr), memory_order_relaxed, loc, "set_bit");
 }
 inline void clear_bit(unsigned nr, bitmap* b, srcloc loc = srcloc::current()) {
-  b->word.fetch_and(~BIT(nr), memory_order_relaxed, loc, "clear_bit");
+  bit_cell(b, nr).fetch_and(~BIT(nr), memory_order_relaxed, loc, "clear_bit");
 }
 // test_and_set_bit/test_and_clear_bit: fully ordered RMW returning the old bit (seq_cst RMW).
 inline bool test_and_set_bit(unsigned nr, bitmap* b, srcloc loc = srcloc::current()) {
-  return (b->word.fetch_or(BIT(nr), memory_order_seq_cst, loc, "test_and_set_bit") >> nr) & 1UL;
+  return (bit_cell(b, nr).fetch_or(BIT(nr), memory_order_seq_cst, loc, "test_and_set_bit") >> nr) & 1UL;
 }
 inline bool test_and_clear_bit(unsigned nr, bitmap* b, srcloc loc = srcloc::current()) {
-  return (b->word.fetch_and(~BIT(nr), memory_order_seq_cst, loc, "test_and_clear_bit") >> nr) & 1UL;
+  return (bit_cell(b, nr).fetch_and(~BIT(nr), memory_order_seq_cst, loc, "test_and_clear_bit") >> nr) & 1UL;
 }
 // test_and_set_bit_lock: RMW with acquire ordering, returning the old bit (acquire RMW).
 inline bool test_and_set_bit_lock(unsigned nr, bitmap* b, srcloc loc = srcloc::current()) {
-  return (b->word.fetch_or(BIT(nr), memory_order_acquire, loc, "test_and_set_bit_lock") >> nr) & 1UL;
+  return (bit_cell(b, nr).fetch_or(BIT(nr), memory_order_acquire, loc, "test_and_set_bit_lock") >> nr) & 1UL;
 }
 // clear_bit_unlock: RMW with release ordering (release RMW).
 inline void clear_bit_unlock(unsigned nr, bitmap* b, srcloc loc = srcloc::current()) {
-  b->word.fetch_and(~BIT(nr), memory_order_release, loc, "clear_bit_unlock");
+  bit_cell(b, nr).fetch_and(~BIT(nr), memory_order_release, loc, "clear_bit_unlock");
 }
-// set_mask_bits: word = (word & ~mask) | bits in one cmpxchg, fully ordered (seq_cst RMW).
-inline unsigned long set_mask_bits(bitmap* b, unsigned long mask, unsigned long bits, srcloc loc = srcloc::current()) {
-  return b->word.rmw([mask, bits](unsigned long w) { return (w & ~mask) | bits; }, memory_order_seq_cst, loc,
-                     "set_mask_bits");
-}
+// set_mask_bits: word = (word & ~mask) | bits in one cmpxchg, fully ordered (seq_cst RMW). The
+// bits must share a cell (a one-cell bitmap, or a single bit).
+unsigned long set_mask_bits(bitmap* b, unsigned long mask, unsigned long bits, srcloc loc = srcloc::current());
 
 // ---- refcount_t ---------------------------------------------------------------------------------
 // refcount_t: a reference count that reports underflow, increment from zero and saturation as a

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <random>
 #include "chk/srcloc.h"
 #include <string>
@@ -50,23 +51,30 @@ struct object {
   // Release clock for the C++ happens-before (release sequences, lock release, unpark).
   vclock sync;
 
-  object() = default;
-  explicit object(const char* n, std::int32_t inst = -1) : name(n), instance(inst) {}
+  object() { sync.clear(); }
+  explicit object(const char* n, std::int32_t inst = -1) : name(n), instance(inst) { sync.clear(); }
   object(const object&) = delete;
   object& operator=(const object&) = delete;
 };
 
-// Metadata of a plain (non-atomic) shared field.
+// Metadata of a plain (non-atomic) shared field, FastTrack style: the last write as an epoch, the
+// reads since as one epoch while they are ordered, or a read set (engine-owned) once two are not.
 struct plain_meta {
   std::uint32_t epoch = 0;
   const char* name = "plain";
   std::int32_t instance = -1;
   std::int8_t w_thread = -1;
+  std::int8_t r_thread = -1;  // the reader since the last write; -1 none; -2 several (read set r_clock)
   std::uint32_t w_clock = 0;
+  std::uint32_t r_clock = 0;
   srcloc w_loc;
+  srcloc r_loc;
+};
+
+struct read_set {
   thread_mask readers = 0;
-  std::uint32_t r_clock[max_threads];
-  srcloc r_loc[max_threads];
+  std::uint32_t clock[max_threads];
+  srcloc loc[max_threads];
 };
 
 inline constexpr int max_accesses = 4;
@@ -125,8 +133,10 @@ struct step_desc {
   bool rcu_unlock = false;  // may end RCU grace periods, freeing what waited for them
 };
 
-// One executed visible operation (kept when DPOR or tracing needs it).
+// One executed visible operation (kept when DPOR or tracing needs it). Constructed without
+// zeroing: dpor_record fills every field it reads.
 struct event {
+  event() {}
   std::int8_t thread = 0;
   step_kind kind = step_kind::normal;
   std::uint8_t n = 0;
@@ -173,6 +183,12 @@ struct program {
                                     // every remaining thread is a blocked daemon)
   std::function<void()> teardown;   // releases the state of the execution
   std::vector<int> daemons;         // initial threads that are daemons
+  // Names the property a deadlock breaks (e.g. "lost-wakeup" when a waiter waits for work that no
+  // thread will do), from the program's own state; empty or unset: just a deadlock. Returning
+  // ignore_deadlock ends the execution without failure, counted as pruned (for judging other
+  // properties once this one is known to fail).
+  std::function<std::string()> deadlock_property;
+  static constexpr const char* ignore_deadlock = "(ignore)";
 };
 
 class engine {
@@ -213,22 +229,24 @@ class engine {
   // traces through `fmt`) is the value read or written.
   void plain_access(plain_meta& m, bool write, const srcloc& loc, const void* addr, value_formatter fmt,
                     const void* value) {
-    // Fast path: a field already seen in this execution, nothing freed, not tracing, no race.
+    // Fast path: a field already seen in this execution, nothing freed, not tracing, no race, and
+    // the reads since the last write still one ordered epoch.
     if (m.epoch == epoch_ && freed_.empty() && !tracing_) {
       const int t = cur_;
       thread_rec& r = th_[t];
       if (!(m.w_thread >= 0 && m.w_thread != t && m.w_clock > r.hb[m.w_thread])) {
         if (!write) {
-          m.r_clock[t] = r.hb[t];
-          m.r_loc[t] = loc.line() ? loc : r.last_loc;
-          m.readers |= bit(t);
-          return;
-        }
-        if (!(m.readers & ~bit(t))) {
+          if (m.r_thread == -1 || m.r_thread == t || (m.r_thread >= 0 && m.r_clock <= r.hb[m.r_thread])) {
+            m.r_thread = static_cast<std::int8_t>(t);
+            m.r_clock = r.hb[t];
+            m.r_loc = loc.line() ? loc : r.last_loc;
+            return;
+          }
+        } else if (m.r_thread == -1 || m.r_thread == t) {
           m.w_thread = static_cast<std::int8_t>(t);
           m.w_clock = r.hb[t];
           m.w_loc = loc.line() ? loc : r.last_loc;
-          m.readers = 0;
+          m.r_thread = -1;
           return;
         }
       }
@@ -350,6 +368,8 @@ class engine {
   int hyp_g_ = -1;  // >= 0 while evaluating an await in the state before event hyp_g_ (plus v)
   void dump_execution() const;
   bool debug_ = false;
+  bool race_stats_ = false;  // CHK_RACESTATS: count race candidates per object and operation
+  std::map<std::string, std::uint64_t> race_counts_;
   void race(int f, int e);
 
   // Tracing.
@@ -415,6 +435,7 @@ class engine {
   std::vector<int> v_scratch_;
   bool conflicts(const event& a, const event& b) const;
   std::vector<plain_meta*> plains_;  // plain fields touched in this execution
+  std::vector<read_set> read_sets_;  // concurrent reads of plain fields in this execution
   std::vector<std::function<void()>> cleanups_;
 
   std::optional<failure> failure_;

@@ -101,7 +101,7 @@ enum class verdict {
   verified,            // the search covered every execution within the stated bounds, none failed
   violated,            // a failing execution was found
   inconclusive,        // a budget (executions or time) ran out before the search finished
-  no_violation_found,  // a sampling or bounded search finished without failure (not a proof)
+  no_violation_found,  // a sampling search (random, pct) finished without failure (not a proof)
 };
 
 const char* to_string(verdict v);

@@ -15,8 +15,10 @@ using thread_mask = std::uint32_t;
 
 inline constexpr thread_mask bit(int t) { return thread_mask{1} << t; }
 
+// Not zeroed by default construction (events are recorded by the hundred per execution); every
+// clock that is not a copy starts with clear().
 struct vclock {
-  std::array<std::uint32_t, max_threads> c{};
+  std::array<std::uint32_t, max_threads> c;
 
   void clear() { c.fill(0); }
   void join(const vclock& o) {

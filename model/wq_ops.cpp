@@ -1,0 +1,23 @@
+#include "model/wq_ops.h"
+
+namespace iowq {
+
+#if defined(IOWQ_HAVE_UPSTREAM)
+const wq_ops& ops_upstream();
+#endif
+
+const wq_ops& ops_for(variant v) {
+  switch (v) {
+    case variant::baseline:
+    case variant::v1:
+    case variant::merged:
+      return ops_6_14();
+#if defined(IOWQ_HAVE_UPSTREAM)
+    default:
+      return ops_upstream();
+#endif
+  }
+  return ops_6_14();
+}
+
+}  // namespace iowq

@@ -1,0 +1,386 @@
+#include "scenario.h"
+
+#include <climits>
+#include <sstream>
+
+namespace iowq::scn {
+
+using kern::task_struct;
+
+namespace {
+
+thread_local world* W = nullptr;
+
+world::item& item_of(io_wq_work* w) {
+  for (auto& it : W->items)
+    if (&it->work == w) return *it;
+  chk::check(false, "do_work/free_work called with a work item the scenario does not own");
+  return *W->items.front();
+}
+
+// io_wq_submit_work's part: a cancelled request fails, others are issued (a blocking one sleeps
+// until the owner releases it); either way a completion is posted (io_req_complete_post). The
+// owner waits for completions with one blocking step on the counter (see world::wait_done).
+void do_work(io_wq_work* w) {
+  world::item& it = item_of(w);
+  if (kern::atomic_read(&w->flags) & IO_WQ_WORK_CANCEL) {
+    it.cancelled += 1;
+  } else {
+    it.ran += 1;
+    if (it.spec.blocks) kern::wait_for_completion(&it.release);
+  }
+  kern::atomic_inc_return(&W->cqes);
+}
+
+// io_wq_free_work's part: returns the linked request, if the scenario links one.
+io_wq_work* free_work(io_wq_work* w) {
+  world::item& it = item_of(w);
+  return it.spec.linked >= 0 ? &W->items[static_cast<std::size_t>(it.spec.linked)]->work : nullptr;
+}
+
+bool match_item(io_wq_work* work, void* data) { return work == data; }
+bool match_any(io_wq_work*, void*) { return true; }
+
+// Accounting "whenever wq->lock is free": run just before every release of wq->lock, while it is
+// still held, so the reads are ordered with every writer of the fields.
+void accounting_at_release(void* ctx) {
+  const world& w = *static_cast<world*>(ctx);
+  if (!w.checks_accounting) return;
+  const wq_view view = w.ops->peek(w.wq);
+  for (int a = 0; a < IO_WQ_ACCT_NR; ++a) {
+    const unsigned n = view.acct[a].nr_workers;
+    const unsigned max = view.acct[a].max_workers;
+    const char* name = a == IO_WQ_ACCT_BOUND ? "bound" : "unbound";
+    if (n > static_cast<unsigned>(INT_MAX))
+      chk::violated("accounting", std::string(name) + " acct->nr_workers wrapped below zero (" + std::to_string(n) +
+                                      ") when wq->lock was released");
+    if (n > max)
+      chk::violated("accounting", std::string(name) + " acct->nr_workers = " + std::to_string(n) +
+                                      " exceeds max_workers = " + std::to_string(max) + " when wq->lock was released");
+  }
+}
+
+const char* acct_name(int a) { return a == IO_WQ_ACCT_BOUND ? "bound" : "unbound"; }
+
+void end_check(world& w, const std::vector<prop>& active) {
+  auto has = [&active](prop p) {
+    for (prop q : active)
+      if (q == p) return true;
+    return false;
+  };
+  const wq_view v = w.ops->peek(w.wq);
+  const int live = v.acct[0].live_threads + v.acct[1].live_threads;
+  if (has(prop::accounting)) {
+    for (int a = 0; a < IO_WQ_ACCT_NR; ++a) {
+      const acct_view& av = v.acct[a];
+      if (w.destroyed) continue;
+      if (static_cast<int>(av.nr_workers) != av.live_threads)
+        chk::violated("accounting", std::string(acct_name(a)) + " acct->nr_workers = " + std::to_string(av.nr_workers) +
+                                        " but " + std::to_string(av.live_threads) + " worker thread(s) alive at the end");
+      if (av.nr_running != 0)
+        chk::violated("accounting", std::string(acct_name(a)) + " acct->nr_running = " + std::to_string(av.nr_running) +
+                                        " at the end, with every worker asleep or gone");
+    }
+    if (!w.destroyed && v.worker_refs != 1 + live)
+      chk::violated("accounting", "wq->worker_refs = " + std::to_string(v.worker_refs) + " at the end, expected 1 + " +
+                                      std::to_string(live) + " live worker(s)");
+    if (w.destroyed && v.worker_refs != 0)
+      chk::violated("accounting", "wq->worker_refs = " + std::to_string(v.worker_refs) + " after io_wq_put_and_exit");
+  }
+  if (has(prop::exit_hang) && w.destroyed && (live != 0 || !v.worker_done))
+    chk::violated("exit-hang", "io_wq_put_and_exit returned with " + std::to_string(live) +
+                                   " worker thread(s) alive or worker_done not completed");
+  if (has(prop::lost_wakeup)) {
+    for (const auto& it : w.items) {
+      const int ran = it->ran.peek(), cancelled = it->cancelled.peek();
+      if (ran + cancelled == 0)
+        chk::violated("lost-wakeup", "work #" + std::to_string(it->index) +
+                                         " was neither run nor cancelled: stranded with every worker asleep or gone");
+      if (ran + cancelled > 1)
+        chk::violated("lost-wakeup", "work #" + std::to_string(it->index) + " ran " + std::to_string(ran) +
+                                         " time(s) and was cancelled " + std::to_string(cancelled) + " time(s)");
+    }
+    if (!w.destroyed)
+      for (int a = 0; a < IO_WQ_ACCT_NR; ++a)
+        if (v.acct[a].pending != 0)
+          chk::violated("lost-wakeup", std::to_string(v.acct[a].pending) + " work item(s) still queued on the " +
+                                           acct_name(a) + " acct at the end");
+  }
+  // Judged at the io_uring level: the task's last ring is gone (the owner called
+  // io_uring_del_tctx_node for it and added none since), so every worker should have left. For
+  // baseline, which has no exit-on-idle, this is the lingering worker the patch removes.
+  if (has(prop::pool_zero) && w.last_ring_gone && !w.destroyed) {
+    for (int a = 0; a < IO_WQ_ACCT_NR; ++a)
+      if (v.acct[a].live_threads != 0 || v.acct[a].nr_workers != 0)
+        chk::violated("pool-zero", std::string("the task's last ring is gone (exit-on-idle ") +
+                                       (v.exit_on_idle ? "set" : "not set") + "), yet at the end the " + acct_name(a) +
+                                       " acct has " + std::to_string(v.acct[a].live_threads) +
+                                       " worker thread(s) and nr_workers = " + std::to_string(v.acct[a].nr_workers));
+  }
+}
+
+}  // namespace
+
+const char* to_string(prop p) {
+  switch (p) {
+    case prop::accounting: return "accounting";
+    case prop::lost_wakeup: return "lost-wakeup";
+    case prop::pool_zero: return "pool-zero";
+    case prop::exit_hang: return "exit-hang";
+  }
+  return "?";
+}
+
+std::string scenario::bounds() const {
+  std::ostringstream o;
+  int blocking = 0, hashed = 0, unbound = 0, linked = 0;
+  for (const auto& w : works) {
+    blocking += w.blocks;
+    hashed += w.hash_key > 0;
+    unbound += w.unbound;
+    linked += w.linked >= 0;
+  }
+  o << "bounded max " << bounded_max << ", unbound max " << rlimit_nproc << ", " << works.size() << " work"
+    << (works.size() == 1 ? "" : "s");
+  std::string kinds;
+  auto add = [&kinds](int n, const char* what) {
+    if (n) kinds += (kinds.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+  };
+  add(unbound, "unbound");
+  add(hashed, "hashed");
+  add(blocking, "blocking");
+  add(linked, "linking");
+  if (!kinds.empty()) o << " (" << kinds << ")";
+  if (create_error) o << ", one worker creation may fail (" << create_error << ")";
+  if (timeouts)
+    o << ", idle timeouts may fire (at most " << max_timeouts << ")";
+  else
+    o << ", timeouts off";
+  if (preemption_bound >= 0)
+    o << ", schedules with at most " << preemption_bound << " preemptions";
+  else
+    o << ", all interleavings (DPOR)";
+  return o.str();
+}
+
+std::optional<std::string> scenario::expected_violation(const std::string& variant) const {
+  for (const auto& f : findings)
+    if (f.variant == variant) return f.property;
+  return std::nullopt;
+}
+
+// ---- the owner's actions ---------------------------------------------------------------------------
+
+void world::create() {
+  owner = kern::make_current_task("owner");
+  hash = io_wq_hash_alloc();
+  io_wq_data data;
+  data.hash = hash;
+  data.task = owner;
+  data.do_work = do_work;
+  data.free_work = free_work;
+  wq = ops->create(sc->bounded_max, &data);
+  chk::check(!kern::IS_ERR(wq), "io_wq_create failed");
+  kern::raw_spinlock_t* locks[IO_WQ_ACCT_NR];
+  const int nlocks = ops->accounting_locks(wq, locks);
+  for (int i = 0; i < nlocks; ++i) kern::set_release_check(locks[i], &accounting_at_release, this);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    item& it = *items[i];
+    unsigned flags = it.spec.unbound ? IO_WQ_WORK_UNBOUND : 0;
+    io_wq_work_init(&it.work, flags, static_cast<int>(i));
+    if (it.spec.hash_key > 0)
+      ops->hash_work(&it.work, reinterpret_cast<void*>(static_cast<std::uintptr_t>(it.spec.hash_key)));
+    kern::init_completion(&it.release, "work.release", static_cast<int>(i));
+  }
+}
+
+void world::enqueue(int i) {
+  activity = "submitting";
+  ops->enqueue(wq, &items[static_cast<std::size_t>(i)]->work);
+}
+
+// io_cqring_wait, as far as io-wq can tell: the owner waits until n completions are posted,
+// running the task_work io-wq queues on it (worker creation) meanwhile. The wait is one blocking
+// step on the completion counter and the task_work list (not io_uring's own sleep/wake protocol,
+// which is not under test and would multiply the interleavings).
+void world::wait_done(int n) {
+  activity = "waiting for completions";
+  for (;;) {
+    task_struct* me = owner;
+    chk::await([this, me, n] { return kern::atomic_read(&cqes) >= n || kern::task_work_pending(me); },
+               {cqes.counter, me->task_works}, chk::srcloc::current(), "io_cqring_wait");
+    if (!kern::task_work_pending(me)) break;
+    kern::io_run_task_work();
+  }
+  activity = "running";
+}
+
+void world::release(int i) { kern::complete(&items[static_cast<std::size_t>(i)]->release); }
+
+void world::ring_added() {
+  last_ring_gone = false;
+  if (v != variant::baseline) ops->set_exit_on_idle(wq, false);
+}
+
+// The ring's exit (io_ring_exit_work) first cancels its io-wq work (io_uring_try_cancel_iowq:
+// io_wq_cancel_cb with cancel_all); only then is the task's node deleted, which sets exit-on-idle
+// when it was the last (io_uring_del_tctx_node). Every work of a scenario belongs to its ring.
+void world::ring_removed() {
+  const char* was = activity;
+  activity = "cancelling";
+  ops->cancel_cb(wq, &match_any, nullptr, true);
+  last_ring_gone = true;
+  if (v != variant::baseline) ops->set_exit_on_idle(wq, true);
+  activity = was;
+}
+
+void world::task_exit() {
+  activity = "exiting (io_wq_put_and_exit)";
+  ops->exit_start(wq);
+  ring_removed();
+  ops->put_and_exit(wq);
+  io_wq_put_hash(hash);
+  destroyed = true;
+  activity = "exited";
+}
+
+void world::cancel(int i) {
+  activity = "cancelling";
+  ops->cancel_cb(wq, &match_item, &items[static_cast<std::size_t>(i)]->work, false);
+}
+
+// Back in user space: the task runs the task_work io-wq queues on it when it arrives (TWA_SIGNAL
+// makes it return to the kernel), and otherwise stays away; a daemon, so its waiting at the end is
+// no deadlock.
+void world::idle_forever() {
+  activity = "idle in user space";
+  chk::set_daemon(true);
+  task_struct* me = owner;
+  for (;;) {
+    chk::await([me] { return kern::task_work_pending(me); }, {me->task_works}, chk::srcloc::current(),
+               "user space");
+    kern::io_run_task_work();
+  }
+}
+
+// ---- programs -------------------------------------------------------------------------------------
+
+std::unique_ptr<instance> make(const scenario& s, const config& c, std::vector<prop> active) {
+  auto in = std::make_unique<instance>();
+  in->cfg = c;
+  in->active = active.empty() ? s.props : std::move(active);
+  in->cfg.rlimit_nproc = s.rlimit_nproc;
+  in->cfg.env.create_io_thread_error = s.create_error;
+  in->cfg.env.create_io_thread_failures = s.create_error ? 1 : 0;
+  instance* self = in.get();
+  chk::program& p = in->p;
+  p.name = s.name + "/" + to_string(c.v);
+  p.threads = 1;
+  p.setup = [self, &s] {
+    self->w = std::make_unique<world>();
+    world& w = *self->w;
+    w.sc = &s;
+    w.v = self->cfg.v;
+    w.ops = &ops_for(w.v);
+    for (prop q : self->active) w.checks_accounting |= q == prop::accounting;
+    kern::set_name(&w.cqes, "cqes");
+    for (std::size_t i = 0; i < s.works.size(); ++i) {
+      auto it = std::make_unique<world::item>();
+      it->index = static_cast<int>(i);
+      it->spec = s.works[i];
+      it->ran.set_name("work.ran", static_cast<int>(i));
+      it->cancelled.set_name("work.cancelled", static_cast<int>(i));
+      w.items.push_back(std::move(it));
+    }
+    W = &w;
+  };
+  p.thread = [self, &s](int) {
+    world& w = *self->w;
+    w.create();
+    s.owner(w);
+    w.idle_forever();
+  };
+  p.finish = [self] { end_check(*self->w, self->active); };
+  p.teardown = [self] {
+    W = nullptr;
+    self->w.reset();
+  };
+  p.deadlock_property = [self]() -> std::string {
+    if (!self->w) return {};
+    auto active = [self](prop p) {
+      for (prop q : self->active)
+        if (q == p) return true;
+      return false;
+    };
+    const std::string a = self->w->activity;
+    // A waiter that waits forever is the property's failure; once that property is judged (and
+    // no longer active), such executions are set aside so the others can be judged.
+    if (a == "waiting for completions") return active(prop::lost_wakeup) ? "lost-wakeup" : chk::program::ignore_deadlock;
+    if (a == "exiting (io_wq_put_and_exit)") return active(prop::exit_hang) ? "exit-hang" : chk::program::ignore_deadlock;
+    return {};
+  };
+  return in;
+}
+
+chk::options options_for(const scenario& s) {
+  chk::options o;
+  o.timeouts = s.timeouts;
+  o.max_timeouts = s.max_timeouts;
+  o.max_steps = s.max_steps;
+  if (s.preemption_bound >= 0) {
+    o.search = chk::search_kind::bounded;
+    o.preemption_bound = s.preemption_bound;
+  } else {
+    o.search = chk::search_kind::dpor;
+  }
+  // The port keeps no heap-owning locals on its threads' stacks, so threads left blocked at the
+  // end of an execution (idle workers, the owner in user space) are discarded without unwinding.
+  o.unwind = false;
+  return o;
+}
+
+chk::result check(const scenario& s, const config& c, chk::options o, std::vector<prop> active) {
+  auto in = make(s, c, std::move(active));
+  configure(in->cfg);
+  chk::result r = chk::explore(in->p, o);
+  configure(config{});
+  return r;
+}
+
+std::vector<property_verdict> check_properties(const scenario& s, const config& c, chk::options o) {
+  std::vector<property_verdict> out;
+  std::vector<prop> active = s.props;
+  while (!active.empty()) {
+    chk::result r = check(s, c, o, active);
+    if (r.v != chk::verdict::violated) {
+      for (prop p : active) out.push_back({to_string(p), r});
+      break;
+    }
+    const std::string broken = violated_property(*r.fail);
+    bool ours = false;
+    for (std::size_t i = 0; i < active.size(); ++i)
+      if (broken == to_string(active[i])) {
+        active.erase(active.begin() + static_cast<std::ptrdiff_t>(i));
+        ours = true;
+        break;
+      }
+    out.push_back({broken, std::move(r)});
+    if (!ours) break;  // a failure outside the scenario's properties ends the judging
+  }
+  return out;
+}
+
+std::string violated_property(const chk::failure& f) {
+  if (!f.property.empty()) return f.property;
+  switch (f.kind) {
+    case chk::failure_kind::data_race: return "race";
+    case chk::failure_kind::use_after_free: return "uaf";
+    case chk::failure_kind::lock_misuse: return "lock-misuse";
+    case chk::failure_kind::blocking_in_atomic: return "atomic-sleep";
+    case chk::failure_kind::deadlock: return "deadlock";
+    case chk::failure_kind::livelock: return "livelock";
+    default: return chk::to_string(f.kind);
+  }
+}
+
+}  // namespace iowq::scn

@@ -1,0 +1,141 @@
+// Scenarios: small closed programs that drive the io-wq port the way io_uring does, with the
+// properties each one checks and the bounds it is explored within. Shared by the Catch2 tests
+// (relacy_tests/iowq) and the iowq-verify command.
+//
+// A scenario is the owner task's script (create the wq, enqueue work, wait for completions, drive
+// exit-on-idle as io_uring's tctx code does, exit), the work items it uses (bound, unbound, hashed,
+// blocking inside do_work), the io-wq limits, whether worker creation may fail and whether idle
+// timeouts may fire. All three exit-on-idle calls run on the owner task: clear when a ring is
+// added (__io_uring_add_tctx_node), set when its last ring goes away (io_uring_del_tctx_node) and,
+// during task exit, set between io_wq_exit_start and io_wq_put_and_exit (io_uring_clean_tctx).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chk/api.h"
+#include "model/config.h"
+#include "model/io_wq.h"
+#include "model/wq_ops.h"
+
+namespace iowq::scn {
+
+// The properties (docs: README "Properties").
+enum class prop : std::uint8_t {
+  accounting,   // nr_workers exact, never wraps, never above max; nr_running and worker_refs at rest
+  lost_wakeup,  // every queued work runs or is cancelled exactly once; nothing stranded at the end
+  pool_zero,    // once the task's last ring is gone (exit-on-idle set), no worker and nr_workers == 0
+  exit_hang,    // io_wq_put_and_exit returns: every worker exits and worker_done completes
+};
+const char* to_string(prop p);
+
+struct work_spec {
+  bool unbound = false;   // IO_WQ_WORK_UNBOUND
+  int hash_key = 0;       // > 0: io_wq_hash_work with this key
+  bool blocks = false;    // do_work sleeps until the owner releases it (wait_for_completion)
+  int linked = -1;        // free_work returns this item (index) as the linked request
+};
+
+struct world;
+using script = std::function<void(world&)>;
+
+struct scenario {
+  std::string name;
+  std::string summary;
+  std::vector<prop> props;
+  std::vector<work_spec> works;
+  unsigned bounded_max = 1;   // io_wq_create(bounded)
+  unsigned rlimit_nproc = 1;  // the unbound acct's max_workers
+  long create_error = 0;      // create_io_thread may fail with this error (once, a choice)
+  bool timeouts = false;      // idle timeouts may fire (at most max_timeouts per execution)
+  int max_timeouts = 1;
+  int max_steps = 20000;
+  // -1: explored exhaustively with DPOR. k >= 0: too big for that within minutes, explored with
+  // every schedule of at most k preemptions (preemption-bounded DFS), and the verdict says so.
+  int preemption_bound = -1;
+  script owner;
+  // The answer per variant, when it is not "verified": the property a counterexample breaks.
+  struct finding {
+    std::string variant;
+    std::string property;
+    std::string why;  // one line; the README's findings section explains it in full
+  };
+  std::vector<finding> findings;
+
+  std::string bounds() const;  // "bounded max 1, unbound max 1, 2 works (1 blocking), timeouts off"
+  std::optional<std::string> expected_violation(const std::string& variant) const;
+};
+
+const std::vector<scenario>& all();
+const scenario* find(const std::string& name);
+
+// The state of one execution, and the owner's actions.
+struct world {
+  struct item {
+    io_wq_work work;
+    int index = 0;
+    work_spec spec;
+    kern::completion release;
+    kern::plain<int> ran{0, "work.ran"};
+    kern::plain<int> cancelled{0, "work.cancelled"};
+  };
+  const scenario* sc = nullptr;
+  variant v = variant::baseline;
+  kern::task_struct* owner = nullptr;
+  const wq_ops* ops = nullptr;  // the port the variant runs on
+  io_wq_hash* hash = nullptr;
+  void* wq = nullptr;           // the port's struct io_wq
+  std::vector<std::unique_ptr<item>> items;
+  kern::atomic_t cqes;  // completions posted by do_work
+  // What the owner is doing, for naming the property a deadlock breaks.
+  const char* activity = "starting";
+  bool destroyed = false;       // io_wq_put_and_exit returned
+  bool last_ring_gone = false;  // ring_removed() with no ring_added() since
+  bool checks_accounting = false;  // the accounting invariant runs at every release of wq->lock
+
+  // The owner's actions (all on the owner task).
+  void create();                // io_uring_alloc_task_context: hash and wq
+  void enqueue(int i);          // io_queue_iowq
+  void wait_done(int n);        // io_cqring_wait until n completions, running task_work meanwhile
+  void release(int i);          // lets a blocking work item finish
+  void ring_added();            // __io_uring_add_tctx_node: io_wq_set_exit_on_idle(wq, false)
+  void ring_removed();          // io_ring_exit_work: cancel the ring's work; then the last node is
+                                // deleted: io_wq_set_exit_on_idle(wq, true)
+  void task_exit();             // io_uring_cancel_generic + io_uring_clean_tctx: exit_start, set, put_and_exit
+  void cancel(int i);           // io_wq_cancel_cb matching item i
+  void idle_forever();          // back in user space: runs task_work when signalled (a daemon)
+};
+
+// A scenario as a checker program under one configuration (variant and mutants), checking the
+// properties in `active` (all the scenario's properties when empty).
+struct instance {
+  chk::program p;
+  std::unique_ptr<world> w;
+  config cfg;
+  std::vector<prop> active;
+};
+std::unique_ptr<instance> make(const scenario& s, const config& c, std::vector<prop> active = {});
+
+// Exploration options for a scenario (timeouts, step bound); search mode left to the caller.
+chk::options options_for(const scenario& s);
+
+// Runs a search: configures the port for `c` on this OS thread, explores, restores.
+chk::result check(const scenario& s, const config& c, chk::options o, std::vector<prop> active = {});
+
+// Every property of the scenario judged separately: a search with all of them; when one is
+// violated its counterexample is kept and the search runs again without it, until the rest is
+// verified (or a failure that is none of the scenario's properties, a race say, stops it).
+struct property_verdict {
+  std::string property;  // a scenario property, or the checker's (race, uaf, deadlock, ...)
+  chk::result r;
+};
+std::vector<property_verdict> check_properties(const scenario& s, const config& c, chk::options o);
+
+// The property a failure breaks: the one the scenario named (chk::violated), else from its kind
+// (data-race -> race, use-after-free -> uaf, ...).
+std::string violated_property(const chk::failure& f);
+
+}  // namespace iowq::scn
