@@ -26,7 +26,9 @@ constexpr std::array<mutant_info, static_cast<std::size_t>(M::count_)> k_mutants
      "io_get_next_work() sets IO_ACCT_STALLED_BIT only after the acct->lock was dropped for the hash wait",
      "lost-wakeup", "io-wq: fix queue stalling race (0242f6426ea7)"},
     {M::hist_enqueue_no_cancel_on_exit, "hist_enqueue_no_cancel_on_exit",
-     "io_wq_enqueue() no longer cancels work once IO_WQ_BIT_EXIT is set", "lost-wakeup",
+     "io_wq_enqueue() no longer cancels work once IO_WQ_BIT_EXIT is set, and io_wq_destroy() no longer "
+     "cancels what is still queued (both halves of the fix)",
+     "lost-wakeup",
      "io-wq: ensure all pending work is canceled on exit (f01272541d2c)"},
     {M::hist_no_exit_recheck, "hist_no_exit_recheck",
      "io_queue_worker_create() neither holds a worker_refs reference across task_work_add() nor re-checks "
@@ -62,12 +64,17 @@ const char* to_string(variant v) {
     case variant::baseline: return "baseline";
     case variant::v1: return "v1";
     case variant::merged: return "merged";
+    case variant::upstream: return "upstream";
+    case variant::upstream_fix_strand: return "upstream-fix-strand";
+    case variant::upstream_fix_wrap: return "upstream-fix-wrap";
+    case variant::upstream_fixed: return "upstream-fixed";
   }
   return "?";
 }
 
 std::optional<variant> variant_by_name(std::string_view name) {
-  for (variant v : {variant::baseline, variant::v1, variant::merged})
+  for (variant v : {variant::baseline, variant::v1, variant::merged, variant::upstream, variant::upstream_fix_strand,
+                    variant::upstream_fix_wrap, variant::upstream_fixed})
     if (name == to_string(v)) return v;
   return std::nullopt;
 }
