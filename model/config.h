@@ -19,6 +19,12 @@ enum class variant : std::uint8_t {
   baseline,  // Linux 6.14 io-wq.c as released: no exit-on-idle
   v1,        // the seed "io-wq: add exit-on-idle mode" v1: a separate block before last_timeout
   merged,    // upstream 38aa434ab933: the EXIT_ON_IDLE test joins the last_timeout condition
+  // The 6.19 port (model/upstream/): today's upstream io-wq.c with exit-on-idle merged, and the
+  // fixes this suite proposes for it, one variant per fix and one with all of them.
+  upstream,             // as released
+  upstream_fix_strand,  // an idle-exiting worker stops being findable and counted before its last queue check
+  upstream_fix_wrap,    // io_worker_cancel_cb() gives back nr_workers only for create_worker_cont
+  upstream_fixed,       // both fixes
 };
 
 const char* to_string(variant v);

@@ -13,8 +13,14 @@ const wq_ops& ops_for(variant v) {
     case variant::merged:
       return ops_6_14();
 #if defined(IOWQ_HAVE_UPSTREAM)
-    default:
+    case variant::upstream:
+    case variant::upstream_fix_strand:
+    case variant::upstream_fix_wrap:
+    case variant::upstream_fixed:
       return ops_upstream();
+#else
+    default:
+      break;
 #endif
   }
   return ops_6_14();
