@@ -41,20 +41,6 @@ std::vector<scenario> build() {
   }
   {
     scenario s;
-    s.name = "eoi-with-queued-work";
-    s.summary = "two works queued, the last ring goes away (cancelling them) while the worker is busy";
-    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
-    s.works = {work_spec{}, work_spec{}};
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.enqueue(1);
-      w.ring_removed();
-      w.wait_done(2);
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
     s.name = "set-clear-enqueue";
     s.summary = "the last ring goes away, a new ring arrives and punts work at once";
     s.props = {P::accounting, P::lost_wakeup};
@@ -76,6 +62,7 @@ std::vector<scenario> build() {
     s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
     s.works = {work_spec{}, work_spec{.unbound = true}};
     s.preemption_bound = 2;
+    s.test_preemption_bound = 2;
     s.owner = [](world& w) {
       w.enqueue(0);
       w.enqueue(1);
@@ -92,6 +79,7 @@ std::vector<scenario> build() {
     s.bounded_max = 2;
     s.works = {work_spec{.hash_key = 1, .blocks = true}, work_spec{.hash_key = 1}};
     s.preemption_bound = 2;
+    s.test_preemption_bound = 2;
     s.owner = [](world& w) {
       w.enqueue(0);
       w.enqueue(1);
@@ -135,6 +123,7 @@ std::vector<scenario> build() {
     s.bounded_max = 2;
     s.works = {work_spec{.blocks = true}, work_spec{}};
     s.preemption_bound = 2;
+    s.test_preemption_bound = 2;
     s.owner = [](world& w) {
       w.enqueue(0);
       w.enqueue(1);
@@ -142,6 +131,89 @@ std::vector<scenario> build() {
       w.release(0);
       w.wait_done(2);
       w.ring_removed();
+    };
+    v.push_back(std::move(s));
+  }
+  {
+    scenario s;
+    s.name = "eoi-blocked-creation";
+    s.summary = "the worker blocks in a work item with more work queued, then the last ring goes away";
+    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
+    s.bounded_max = 2;
+    s.works = {work_spec{.blocks = true}, work_spec{}};
+    s.preemption_bound = 2;
+    s.test_preemption_bound = 2;
+    s.owner = [](world& w) {
+      w.enqueue(0);
+      w.enqueue(1);
+      w.ring_removed();
+      w.release(0);
+      w.wait_done(2);
+    };
+    v.push_back(std::move(s));
+  }
+  {
+    scenario s;
+    s.name = "stall-then-enqueue";
+    s.summary = "a worker stalls on a busy hash, then unhashed work arrives that the hashed work waits for";
+    s.props = {P::accounting, P::lost_wakeup};
+    s.bounded_max = 2;
+    s.preemption_bound = 2;
+    s.test_preemption_bound = 2;
+    s.works = {work_spec{.hash_key = 1, .blocks = true}, work_spec{.hash_key = 1}, work_spec{}};
+    s.owner = [](world& w) {
+      w.enqueue(0);
+      w.enqueue(1);
+      w.enqueue(2);
+      w.wait_done(1);
+      w.release(0);
+      w.wait_done(3);
+    };
+    v.push_back(std::move(s));
+  }
+  {
+    scenario s;
+    s.name = "exit-while-blocked";
+    s.summary = "the task exits while its worker sleeps in a work item with more work queued";
+    s.props = {P::accounting, P::lost_wakeup, P::exit_hang};
+    s.bounded_max = 2;
+    s.preemption_bound = 2;
+    s.test_preemption_bound = 2;
+    s.works = {work_spec{.blocks = true}, work_spec{}};
+    s.owner = [](world& w) {
+      w.enqueue(0);
+      w.enqueue(1);
+      w.task_exit();
+    };
+    v.push_back(std::move(s));
+  }
+  {
+    scenario s;
+    s.name = "eoi-then-concurrent-work";
+    s.summary = "io-wq API: exit-on-idle set while a CONCURRENT work runs, then more CONCURRENT work queued";
+    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
+    s.works = {work_spec{.blocks = true, .concurrent = true}, work_spec{.concurrent = true}};
+    s.owner = [](world& w) {
+      w.enqueue(0);
+      w.set_exit_on_idle(true);
+      w.enqueue(1);
+      w.release(0);
+      w.wait_done(2);
+    };
+    v.push_back(std::move(s));
+  }
+  {
+    scenario s;
+    s.name = "enqueue-during-exit";
+    s.summary = "io-wq API: a request punted after io_wq_exit_start (as task_work run during exit could)";
+    s.props = {P::accounting, P::lost_wakeup, P::exit_hang};
+    s.works = {work_spec{}, work_spec{}};
+    s.owner = [](world& w) {
+      w.enqueue(0);
+      w.exit_start();
+      w.enqueue(1);
+      w.set_exit_on_idle(true);
+      w.put_and_exit();
     };
     v.push_back(std::move(s));
   }
@@ -171,6 +243,39 @@ std::vector<scenario> build() {
     };
     v.push_back(std::move(s));
   }
+
+  // The known answers that are not "verified", each explained in README's findings.
+  auto finding = [&v](const char* scenario, std::vector<const char*> variants, const char* property, const char* why) {
+    for (auto& s : v)
+      if (s.name == scenario)
+        for (const char* var : variants) s.findings.push_back({var, property, why});
+  };
+  const char* lingering = "baseline has no exit-on-idle: the idle worker stays after the last ring is gone (the patch's motivation)";
+  for (const char* name : {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails",
+                           "blocking-work", "eoi-blocked-creation", "cancel-queued"})
+    finding(name, {"baseline"}, "pool-zero", lingering);
+  finding("set-clear-enqueue", {"v1", "merged"}, "lost-wakeup",
+          "F1: work punted by a new ring while the last worker is leaving on idle is stranded");
+  finding("eoi-blocked-creation", {"v1", "merged"}, "accounting",
+          "F2: cancelling the exiting worker's own create_worker_cb decrements nr_workers it never incremented");
+  finding("eoi-blocked-creation", {"v1", "merged"}, "pool-zero",
+          "F2's consequence: nr_workers wrapped to UINT_MAX with no worker left");
+  finding("eoi-and-exit", {"baseline"}, "exit-hang",
+          "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on");
+  finding("linked-at-exit", {"baseline"}, "exit-hang",
+          "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on");
+  finding("exit-while-blocked", {"baseline", "v1", "merged"}, "uaf",
+          "F4: io_wq_cancel_tw_create reads cb->func after io_worker_cancel_cb dropped the worker's reference");
+  finding("eoi-then-concurrent-work", {"baseline"}, "pool-zero", lingering);
+  finding("eoi-then-concurrent-work", {"v1", "merged"}, "accounting",
+          "F2: the worker's pending create_worker_cb is cancelled as it leaves on idle");
+  finding("eoi-then-concurrent-work", {"v1", "merged"}, "pool-zero", "F2's consequence: nr_workers wrapped");
+  finding("eoi-then-concurrent-work", {"v1", "merged"}, "lost-wakeup",
+          "F1: work queued while the worker leaves on idle is stranded");
+  finding("enqueue-during-exit", {"baseline"}, "exit-hang",
+          "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on");
+  finding("exit-while-blocked", {"v1", "merged"}, "accounting",
+          "F2 during teardown: the exit cancels the worker's create_worker_cb, then the worker leaves on idle");
   return v;
 }
 

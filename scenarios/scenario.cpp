@@ -27,7 +27,19 @@ void do_work(io_wq_work* w) {
     it.cancelled += 1;
   } else {
     it.ran += 1;
-    if (it.spec.blocks) kern::wait_for_completion(&it.release);
+    if (it.spec.blocks) {
+      // A blocking request sleeps interruptibly (like a read of an empty pipe): it ends when the
+      // owner releases it, or early when the worker is signalled (io-wq's notify on exit,
+      // exit-on-idle or cancellation), which the scheduler hooks see as a sleep in a work item.
+      kern::task_struct* me = kern::current();
+      it.sleeper.store(me);
+      for (;;) {
+        kern::set_current_state(kern::TASK_INTERRUPTIBLE);
+        if (it.released.load() || kern::signal_pending(me)) break;
+        kern::schedule();
+      }
+      kern::__set_current_state(kern::TASK_RUNNING);
+    }
   }
   kern::atomic_inc_return(&W->cqes);
 }
@@ -156,17 +168,14 @@ std::string scenario::bounds() const {
     o << ", idle timeouts may fire (at most " << max_timeouts << ")";
   else
     o << ", timeouts off";
-  if (preemption_bound >= 0)
-    o << ", schedules with at most " << preemption_bound << " preemptions";
-  else
-    o << ", all interleavings (DPOR)";
   return o.str();
 }
 
-std::optional<std::string> scenario::expected_violation(const std::string& variant) const {
+std::vector<std::string> scenario::expected_violations(const std::string& variant) const {
+  std::vector<std::string> out;
   for (const auto& f : findings)
-    if (f.variant == variant) return f.property;
-  return std::nullopt;
+    if (f.variant == variant) out.push_back(f.property);
+  return out;
 }
 
 // ---- the owner's actions ---------------------------------------------------------------------------
@@ -186,11 +195,12 @@ void world::create() {
   for (int i = 0; i < nlocks; ++i) kern::set_release_check(locks[i], &accounting_at_release, this);
   for (std::size_t i = 0; i < items.size(); ++i) {
     item& it = *items[i];
-    unsigned flags = it.spec.unbound ? IO_WQ_WORK_UNBOUND : 0;
+    unsigned flags = (it.spec.unbound ? IO_WQ_WORK_UNBOUND : 0) | (it.spec.concurrent ? IO_WQ_WORK_CONCURRENT : 0);
     io_wq_work_init(&it.work, flags, static_cast<int>(i));
     if (it.spec.hash_key > 0)
       ops->hash_work(&it.work, reinterpret_cast<void*>(static_cast<std::uintptr_t>(it.spec.hash_key)));
-    kern::init_completion(&it.release, "work.release", static_cast<int>(i));
+    it.released.set_name("work.released", static_cast<int>(i));
+    it.sleeper.set_name("work.sleeper", static_cast<int>(i));
   }
 }
 
@@ -215,7 +225,11 @@ void world::wait_done(int n) {
   activity = "running";
 }
 
-void world::release(int i) { kern::complete(&items[static_cast<std::size_t>(i)]->release); }
+void world::release(int i) {
+  item& it = *items[static_cast<std::size_t>(i)];
+  it.released.store(1);
+  if (kern::task_struct* t = it.sleeper.load()) kern::wake_up_process(t);
+}
 
 void world::ring_added() {
   last_ring_gone = false;
@@ -238,6 +252,24 @@ void world::task_exit() {
   activity = "exiting (io_wq_put_and_exit)";
   ops->exit_start(wq);
   ring_removed();
+  ops->put_and_exit(wq);
+  io_wq_put_hash(hash);
+  destroyed = true;
+  activity = "exited";
+}
+
+void world::set_exit_on_idle(bool enable) {
+  last_ring_gone = enable;
+  if (v != variant::baseline) ops->set_exit_on_idle(wq, enable);
+}
+
+void world::exit_start() {
+  activity = "exiting (io_wq_put_and_exit)";
+  ops->exit_start(wq);
+}
+
+void world::put_and_exit() {
+  activity = "exiting (io_wq_put_and_exit)";
   ops->put_and_exit(wq);
   io_wq_put_hash(hash);
   destroyed = true;
@@ -322,14 +354,14 @@ std::unique_ptr<instance> make(const scenario& s, const config& c, std::vector<p
   return in;
 }
 
-chk::options options_for(const scenario& s) {
+chk::options options_for(const scenario& s, bool quick) {
   chk::options o;
   o.timeouts = s.timeouts;
   o.max_timeouts = s.max_timeouts;
   o.max_steps = s.max_steps;
-  if (s.preemption_bound >= 0) {
+  if (quick || s.preemption_bound >= 0) {
     o.search = chk::search_kind::bounded;
-    o.preemption_bound = s.preemption_bound;
+    o.preemption_bound = quick ? s.test_preemption_bound : s.preemption_bound;
   } else {
     o.search = chk::search_kind::dpor;
   }
@@ -353,10 +385,11 @@ std::vector<property_verdict> check_properties(const scenario& s, const config& 
   while (!active.empty()) {
     chk::result r = check(s, c, o, active);
     if (r.v != chk::verdict::violated) {
-      for (prop p : active) out.push_back({to_string(p), r});
+      for (prop p : active) out.push_back({to_string(p), r, active});
       break;
     }
     const std::string broken = violated_property(*r.fail);
+    const std::vector<prop> was = active;
     bool ours = false;
     for (std::size_t i = 0; i < active.size(); ++i)
       if (broken == to_string(active[i])) {
@@ -364,7 +397,7 @@ std::vector<property_verdict> check_properties(const scenario& s, const config& 
         ours = true;
         break;
       }
-    out.push_back({broken, std::move(r)});
+    out.push_back({broken, std::move(r), was});
     if (!ours) break;  // a failure outside the scenario's properties ends the judging
   }
   return out;

@@ -35,8 +35,9 @@ const char* to_string(prop p);
 struct work_spec {
   bool unbound = false;   // IO_WQ_WORK_UNBOUND
   int hash_key = 0;       // > 0: io_wq_hash_work with this key
-  bool blocks = false;    // do_work sleeps until the owner releases it (wait_for_completion)
+  bool blocks = false;    // do_work sleeps (interruptibly) until the owner releases it
   int linked = -1;        // free_work returns this item (index) as the linked request
+  bool concurrent = false;  // IO_WQ_WORK_CONCURRENT: io_wq_enqueue creates a worker even if one runs
 };
 
 struct world;
@@ -56,6 +57,9 @@ struct scenario {
   // -1: explored exhaustively with DPOR. k >= 0: too big for that within minutes, explored with
   // every schedule of at most k preemptions (preemption-bounded DFS), and the verdict says so.
   int preemption_bound = -1;
+  // The bound for the quick search of the test suite (CI): single-worker scenarios at most 3
+  // preemptions, two-worker ones at most 2. Every listed finding is found within it.
+  int test_preemption_bound = 3;
   script owner;
   // The answer per variant, when it is not "verified": the property a counterexample breaks.
   struct finding {
@@ -66,7 +70,8 @@ struct scenario {
   std::vector<finding> findings;
 
   std::string bounds() const;  // "bounded max 1, unbound max 1, 2 works (1 blocking), timeouts off"
-  std::optional<std::string> expected_violation(const std::string& variant) const;
+  // The properties expected to be violated under `variant` (empty: every property verified).
+  std::vector<std::string> expected_violations(const std::string& variant) const;
 };
 
 const std::vector<scenario>& all();
@@ -78,7 +83,8 @@ struct world {
     io_wq_work work;
     int index = 0;
     work_spec spec;
-    kern::completion release;
+    kern::atomic_cell<int> released{0, "work.released"};
+    kern::atomic_cell<kern::task_struct*> sleeper{nullptr, "work.sleeper"};
     kern::plain<int> ran{0, "work.ran"};
     kern::plain<int> cancelled{0, "work.cancelled"};
   };
@@ -106,6 +112,10 @@ struct world {
                                 // deleted: io_wq_set_exit_on_idle(wq, true)
   void task_exit();             // io_uring_cancel_generic + io_uring_clean_tctx: exit_start, set, put_and_exit
   void cancel(int i);           // io_wq_cancel_cb matching item i
+  // io-wq's API used directly, not in io_uring's order (for the io-wq-level contract):
+  void set_exit_on_idle(bool enable);  // io_wq_set_exit_on_idle without the ring's cancellation
+  void exit_start();                   // io_wq_exit_start alone
+  void put_and_exit();                 // io_wq_put_and_exit alone
   void idle_forever();          // back in user space: runs task_work when signalled (a daemon)
 };
 
@@ -119,8 +129,9 @@ struct instance {
 };
 std::unique_ptr<instance> make(const scenario& s, const config& c, std::vector<prop> active = {});
 
-// Exploration options for a scenario (timeouts, step bound); search mode left to the caller.
-chk::options options_for(const scenario& s);
+// Exploration options for a scenario: the full search of the report (DPOR, or bounded for the
+// two-worker scenarios), or with quick = true the preemption-bounded search of the test suite.
+chk::options options_for(const scenario& s, bool quick = false);
 
 // Runs a search: configures the port for `c` on this OS thread, explores, restores.
 chk::result check(const scenario& s, const config& c, chk::options o, std::vector<prop> active = {});
@@ -131,6 +142,7 @@ chk::result check(const scenario& s, const config& c, chk::options o, std::vecto
 struct property_verdict {
   std::string property;  // a scenario property, or the checker's (race, uaf, deadlock, ...)
   chk::result r;
+  std::vector<prop> active;  // the properties checked in that search (to replay it)
 };
 std::vector<property_verdict> check_properties(const scenario& s, const config& c, chk::options o);
 
