@@ -416,4 +416,38 @@ std::string violated_property(const chk::failure& f) {
   }
 }
 
+chk::replay_outcome replay(const chk::replay_file& f) {
+  auto need = [&f](const char* k) {
+    auto it = f.labels.find(k);
+    if (it == f.labels.end()) throw chk::replay_error(std::string("replay file has no \"") + k + "\" label");
+    return it->second;
+  };
+  const scenario* s = find(need("scenario"));
+  if (!s) throw chk::replay_error("replay file names unknown scenario \"" + need("scenario") + "\"");
+  auto v = variant_by_name(need("variant"));
+  if (!v) throw chk::replay_error("replay file names unknown variant \"" + need("variant") + "\"");
+  config c;
+  c.v = *v;
+  auto m_it = f.labels.find("mutant");
+  if (m_it != f.labels.end() && !m_it->second.empty()) {
+    auto m = mutant_by_name(m_it->second);
+    if (!m) throw chk::replay_error("replay file names unknown mutant \"" + m_it->second + "\"");
+    c.with(*m);
+  }
+  std::vector<prop> active;
+  std::stringstream ps(need("properties"));
+  for (std::string p; std::getline(ps, p, ',');) {
+    bool found = false;
+    for (auto q : s->props)
+      if (p == to_string(q)) active.push_back(q), found = true;
+    if (!found) throw chk::replay_error("replay file names property \"" + p + "\" that scenario " + s->name + " lacks");
+  }
+  auto in = make(*s, c, active);
+  configure(in->cfg);
+  struct restore {
+    ~restore() { configure(config{}); }
+  } r;
+  return chk::replay(in->p, f);
+}
+
 }  // namespace iowq::scn

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "chk/api.h"
+#include "chk/replay.h"
 #include "model/config.h"
 #include "model/io_wq.h"
 #include "model/wq_ops.h"
@@ -149,5 +150,22 @@ std::vector<property_verdict> check_properties(const scenario& s, const config& 
 // The property a failure breaks: the one the scenario named (chk::violated), else from its kind
 // (data-race -> race, use-after-free -> uaf, ...).
 std::string violated_property(const chk::failure& f);
+
+// Where each mutant of the port is killed: the property it names, broken in this scenario under
+// this variant, which verifies the property without the mutant.
+struct mutant_kill {
+  const char* mutant;
+  variant v;
+  const char* scenario;
+  const char* property;
+  int preemption_bound;  // -1: the scenario's quick bound
+};
+const std::vector<mutant_kill>& mutant_kills();
+
+// A replay file written by iowq-verify (labels scenario, variant, mutant, properties) re-executed
+// on the scenario it names. Throws chk::replay_error with a one-line reason when the file is
+// malformed, of another engine version, or names a scenario, variant, mutant or property that
+// does not exist.
+chk::replay_outcome replay(const chk::replay_file& f);
 
 }  // namespace iowq::scn

@@ -13,30 +13,7 @@ namespace {
 
 using namespace iowq;
 
-struct kill {
-  const char* mutant;
-  variant v;
-  const char* scenario;
-  const char* property;
-  int preemption_bound;  // -1: the scenario's quick bound
-};
-
-// The kill table, also printed by `iowq-verify list` and run by `iowq-verify report`.
-const kill kills[] = {
-    {"eoi_no_dec", variant::v1, "idle-then-eoi", "accounting", -1},
-    {"eoi_dec_unlocked", variant::v1, "blocking-work", "race", -1},
-    {"eoi_no_wake", variant::v1, "idle-then-eoi", "pool-zero", -1},
-    {"wake_no_running", variant::baseline, "blocking-work", "lost-wakeup", -1},
-    {"hist_nr_workers_unlocked", variant::v1, "set-clear-enqueue", "race", -1},
-    {"hist_state_after_check", variant::baseline, "set-clear-enqueue", "lost-wakeup", -1},
-    {"hist_stall_after_unlock", variant::baseline, "stall-then-enqueue", "lost-wakeup", 3},
-    {"hist_enqueue_no_cancel_on_exit", variant::baseline, "enqueue-during-exit", "lost-wakeup", -1},
-    {"dec_running_no_recheck", variant::baseline, "blocking-work", "lost-wakeup", -1},
-    {"exit_no_ref_put", variant::v1, "eoi-and-exit", "exit-hang", -1},
-    {"exit_kfree_no_rcu", variant::baseline, "eoi-and-exit", "uaf", -1},
-    {"enqueue_no_rcu_lock", variant::v1, "set-clear-enqueue", "uaf", -1},
-    {"busy_unlocked_del", variant::baseline, "bound-and-unbound", "race", -1},
-};
+using kill = scn::mutant_kill;
 
 std::vector<std::string> violated(const scn::scenario& s, const config& c, const chk::options& o,
                                   std::vector<scn::property_verdict>* out = nullptr) {
@@ -80,10 +57,10 @@ void check_kill(const kill& k) {
 }
 
 const kill& find_kill(const char* mutant) {
-  for (const kill& k : kills)
+  for (const kill& k : scn::mutant_kills())
     if (std::string(k.mutant) == mutant) return k;
   FAIL("no kill listed for " << mutant);
-  return kills[0];
+  return scn::mutant_kills().front();
 }
 
 }  // namespace
@@ -142,7 +119,7 @@ TEST_CASE("mutant busy_unlocked_del is killed by the property it names, and its 
 
 TEST_CASE("the kill table covers at least twelve mutants, each once", "[mutant]") {
   std::set<std::string> names;
-  for (const kill& k : kills) names.insert(k.mutant);
-  CHECK(names.size() == std::size(kills));
+  for (const kill& k : scn::mutant_kills()) names.insert(k.mutant);
+  CHECK(names.size() == scn::mutant_kills().size());
   CHECK(names.size() >= 12);
 }
