@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "model/kernel/kernel.h"
 
@@ -21,14 +22,18 @@ enum class variant : std::uint8_t {
   merged,    // upstream 38aa434ab933: the EXIT_ON_IDLE test joins the last_timeout condition
   // The 6.19 port (model/upstream/): today's upstream io-wq.c with exit-on-idle merged, and the
   // fixes this suite proposes for it, one variant per fix and one with all of them.
-  upstream,             // as released
-  upstream_fix_strand,  // an idle-exiting worker stops being findable and counted before its last queue check
-  upstream_fix_wrap,    // io_worker_cancel_cb() gives back nr_workers only for create_worker_cont
-  upstream_fixed,       // both fixes
+  upstream,                 // as released
+  upstream_fix_strand,      // F1: the last running worker out looks at the queue and starts a worker
+  upstream_fix_wrap,        // F2: io_worker_cancel_cb() gives back nr_workers only for create_worker_cont
+  upstream_fix_tw_uaf,      // F4: io_wq_cancel_tw_create() reads cb->func before dropping the worker ref
+  upstream_fix_hash_defer,  // io_wq_hash_defer() defers only when all queued work is the running chain
+  upstream_fixed,           // all four fixes
 };
 
 const char* to_string(variant v);
 std::optional<variant> variant_by_name(std::string_view name);
+// Every variant built in (the 6.19 ones only with the upstream port), in declaration order.
+std::vector<variant> all_variants();
 
 // Seeded bugs. Each is switched on at run time and changes exactly the line that says
 // `if (mutant(M::name))`; `property` names what it must break.

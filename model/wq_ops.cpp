@@ -16,6 +16,8 @@ const wq_ops& ops_for(variant v) {
     case variant::upstream:
     case variant::upstream_fix_strand:
     case variant::upstream_fix_wrap:
+    case variant::upstream_fix_tw_uaf:
+    case variant::upstream_fix_hash_defer:
     case variant::upstream_fixed:
       return ops_upstream();
 #else

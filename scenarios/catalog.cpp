@@ -281,6 +281,25 @@ std::vector<scenario> build() {
 
 }  // namespace
 
+const std::vector<mutant_kill>& mutant_kills() {
+  static const std::vector<mutant_kill> k = {
+      {"eoi_no_dec", variant::v1, "idle-then-eoi", "accounting", -1},
+      {"eoi_dec_unlocked", variant::v1, "blocking-work", "race", -1},
+      {"eoi_no_wake", variant::v1, "idle-then-eoi", "pool-zero", -1},
+      {"wake_no_running", variant::baseline, "blocking-work", "lost-wakeup", -1},
+      {"hist_nr_workers_unlocked", variant::v1, "set-clear-enqueue", "race", -1},
+      {"hist_state_after_check", variant::baseline, "set-clear-enqueue", "lost-wakeup", -1},
+      {"hist_stall_after_unlock", variant::baseline, "stall-then-enqueue", "lost-wakeup", 3},
+      {"hist_enqueue_no_cancel_on_exit", variant::baseline, "enqueue-during-exit", "lost-wakeup", -1},
+      {"dec_running_no_recheck", variant::baseline, "blocking-work", "lost-wakeup", -1},
+      {"exit_no_ref_put", variant::v1, "eoi-and-exit", "exit-hang", -1},
+      {"exit_kfree_no_rcu", variant::baseline, "eoi-and-exit", "uaf", -1},
+      {"enqueue_no_rcu_lock", variant::v1, "set-clear-enqueue", "uaf", -1},
+      {"busy_unlocked_del", variant::baseline, "bound-and-unbound", "race", -1},
+  };
+  return k;
+}
+
 const std::vector<scenario>& all() {
   static const std::vector<scenario> s = build();
   return s;
