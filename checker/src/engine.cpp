@@ -178,7 +178,7 @@ std::string engine::bounds_text() const {
         break;
     }
     if (opt_.split_depth > 0 && (opt_.search == search_kind::dpor))
-      o << " (every choice of the first " << opt_.split_depth << " branched)";
+      o << " (the first " << opt_.split_depth << " branching choices fully branched)";
     if (opt_.shard_count > 1) o << ", shard " << opt_.shard_index << "/" << opt_.shard_count;
   }
   o << ", " << prog_.threads << " initial thread" << (prog_.threads == 1 ? "" : "s");
@@ -305,6 +305,8 @@ void engine::reset_execution() {
   nthreads_ = 0;
   cur_ = -1;
   pos_ = 0;
+  branching_ = 0;
+  owner_checked_ = false;
   steps_ = 0;
   pruned_ = false;
   foreign_ = false;
@@ -395,9 +397,8 @@ void engine::run_execution() {
     cur_ = -1;
     if (keep_events_ && !failure_ && !foreign_) dpor_blocked_threads();
     if (!failure_ && !pruned_ && !foreign_) {
-      // Executions that ended above the split depth belong to the shard owning their schedule.
-      if (opt_.shard_count > 1 && pos_ <= static_cast<std::size_t>(opt_.split_depth) && !shard_owns_prefix())
-        foreign_ = true;
+      // Executions that ended above the split belong to the shard owning their whole schedule.
+      if (opt_.shard_count > 1 && !owner_checked_ && !shard_owns_prefix()) foreign_ = true;
     }
     if (!failure_ && !pruned_ && !foreign_ && prog_.finish) {
       phase_ = phase::end;
@@ -753,8 +754,8 @@ thread_mask engine::filter_sleep(thread_mask s, int p) const {
 
 bool engine::shard_owns_prefix() const {
   std::uint64_t h = 1469598103934665603ull;
-  std::size_t n = std::min<std::size_t>(pos_, static_cast<std::size_t>(opt_.split_depth));
-  for (std::size_t i = 0; i < n && i < stack_.size(); ++i) {
+  // The prefix up to the split (or the whole schedule of an execution that ended above it).
+  for (std::size_t i = 0; i < pos_ && i < stack_.size(); ++i) {
     h ^= static_cast<std::uint64_t>(static_cast<std::uint8_t>(stack_[i].chosen)) +
          (static_cast<std::uint64_t>(stack_[i].kind) << 8);
     h *= 1099511628211ull;
@@ -763,13 +764,18 @@ bool engine::shard_owns_prefix() const {
 }
 
 int engine::decide(thread_mask en) {
-  std::size_t i = pos_++;
-  const std::size_t split = static_cast<std::size_t>(std::max(0, opt_.split_depth));
-  if (opt_.shard_count > 1 && i == split && !shard_owns_prefix()) {
-    foreign_ = true;
-    --pos_;
-    return -1;
+  // The split counts only branching choices: a choice with one enabled thread is no branch of the
+  // tree, and io-wq scenarios start with many of them (the owner alone sets up the wq).
+  const bool above = branching_ < opt_.split_depth;
+  if (opt_.shard_count > 1 && !above && !owner_checked_) {
+    owner_checked_ = true;
+    if (!shard_owns_prefix()) {
+      foreign_ = true;
+      return -1;
+    }
   }
+  std::size_t i = pos_++;
+  if (std::popcount(en) > 1) ++branching_;
   if (opt_.schedule) {
     const auto& s = *opt_.schedule;
     if (i >= s.size() || s[i] < 0 || !(en & bit(s[i]))) {
@@ -805,12 +811,13 @@ int engine::decide(thread_mask en) {
     }
     if (i + 1 == replay_end_) {
       c.fingerprint = fingerprint(*th_[c.chosen].pending);
-      if (keep_events_) next_sleep_ = i < split ? 0 : filter_sleep(c.sleep | (c.done & ~bit(c.chosen)), c.chosen);
+      if (keep_events_) next_sleep_ = above ? 0 : filter_sleep(c.sleep | (c.done & ~bit(c.chosen)), c.chosen);
     }
     return c.chosen;
   }
   choice c;
   c.enabled = en;
+  c.above_split = above;
   c.prev = static_cast<std::int8_t>(cur_);
   if (i > 0) {
     const choice& p = stack_[i - 1];
@@ -824,7 +831,7 @@ int engine::decide(thread_mask en) {
       p = (cur_ >= 0 && (en & bit(cur_))) ? cur_ : lowest(en);
       break;
     case search_kind::dpor: {
-      c.sleep = i < split ? 0 : next_sleep_;
+      c.sleep = above ? 0 : next_sleep_;
       thread_mask eligible = en & ~c.sleep;
       if (!eligible) {
         pruned_ = true;
@@ -832,7 +839,7 @@ int engine::decide(thread_mask en) {
         return -1;
       }
       p = (cur_ >= 0 && (eligible & bit(cur_))) ? cur_ : lowest(eligible);
-      c.backtrack = i < split ? en : bit(p);
+      c.backtrack = above ? en : bit(p);
       break;
     }
     case search_kind::random:
@@ -855,12 +862,13 @@ int engine::decide(thread_mask en) {
   c.fingerprint = fingerprint(*th_[p].pending);
   if (stack_.size() != i) stack_.resize(i);
   stack_.push_back(c);
-  if (keep_events_) next_sleep_ = i < split ? 0 : filter_sleep(c.sleep, p);
+  if (keep_events_) next_sleep_ = above ? 0 : filter_sleep(c.sleep, p);
   return p;
 }
 
 int engine::decide_value(int n) {
   std::size_t i = pos_++;
+  if (n > 1) ++branching_;
   if (opt_.schedule) {
     const auto& s = *opt_.schedule;
     if (i >= s.size() || s[i] >= 0 || -1 - s[i] >= n) {
@@ -909,7 +917,6 @@ int engine::decide_value(int n) {
 }
 
 bool engine::next_prefix() {
-  const int split = std::max(0, opt_.split_depth);
   while (!stack_.empty()) {
     std::size_t i = stack_.size() - 1;
     choice& c = stack_[i];
@@ -928,7 +935,7 @@ bool engine::next_prefix() {
         cand = c.enabled & ~c.done;
         break;
       case search_kind::dpor:
-        cand = (static_cast<int>(i) < split ? c.enabled : c.backtrack) & c.enabled & ~c.done & ~c.sleep;
+        cand = (c.above_split ? c.enabled : c.backtrack) & c.enabled & ~c.done & ~c.sleep;
         break;
       case search_kind::bounded:
         for (thread_mask m = c.enabled & ~c.done; m; m &= m - 1) {
@@ -1136,8 +1143,7 @@ bool engine::conflicts(const event& a, const event& b) const {
 void engine::race(int f, int e) {
   const event& F = events_[f];
   const event& E = events_[e];
-  const int split = std::max(0, opt_.split_depth);
-  if (F.choice < split || F.choice < 0) return;  // every alternative is explored there anyway
+  if (F.choice < 0 || stack_[F.choice].above_split) return;  // every alternative is explored there anyway
   choice& c = stack_[F.choice];
   // v = the events after F not ordered after it, then E: the threads that can start v from the
   // state before F are its initials.

@@ -263,6 +263,52 @@ TEST_CASE("sharding: the shards' executions add up to the unsharded search, with
   CHECK(any);
 }
 
+TEST_CASE("sharding: a long single-threaded start does not put every execution in one shard", "[search][shard]") {
+  // Thread 0 makes many steps alone before it spawns the others (as an io-wq owner sets up its
+  // wq): the split counts only choices with alternatives, so the shards still divide the tree.
+  struct state {
+    chk::atomic<int> a{0, "a"};
+    chk::atomic<int> b{0, "b"};
+  };
+  std::unique_ptr<state> s;
+  chk::program p;
+  p.name = "late-spawn";
+  p.threads = 1;
+  p.setup = [&] { s = std::make_unique<state>(); };
+  p.thread = [&](int) {
+    for (int k = 0; k < 8; ++k) s->a.fetch_add(1);
+    std::vector<int> kids;
+    for (int t = 0; t < 2; ++t)
+      kids.push_back(chk::spawn([&] {
+        s->b.fetch_add(1);
+        s->b.fetch_add(1);
+        s->a.fetch_add(1);
+      }));
+    s->b.fetch_add(1);
+    for (int k : kids) chk::join(k);
+  };
+  for (auto kind : {search_kind::dfs, search_kind::dpor}) {
+    chk::options whole = litmus::with(kind);
+    whole.split_depth = 3;
+    chk::result all = litmus::run(p, whole);
+    REQUIRE(all.v == verdict::verified);
+    REQUIRE(all.st.executions > 10);
+    std::uint64_t sum = 0;
+    int nonempty = 0;
+    for (int i = 0; i < 2; ++i) {
+      chk::options o = whole;
+      o.shard_index = i;
+      o.shard_count = 2;
+      chk::result part = litmus::run(p, o);
+      CHECK(part.v == verdict::verified);
+      sum += part.st.executions;
+      nonempty += part.st.executions > 0;
+    }
+    CHECK(sum == all.st.executions);
+    CHECK(nonempty == 2);
+  }
+}
+
 TEST_CASE("replay files: malformed, other versions and other programs are refused with a reason", "[replay]") {
   auto lu = lost_update();
   chk::options o = litmus::with(search_kind::dpor);

@@ -166,6 +166,9 @@ struct choice {
   thread_mask backtrack = 0;      // DPOR: alternatives that must be explored
   thread_mask sleep = 0;          // DPOR: sleep set on arrival
   std::uint32_t fingerprint = 0;  // kind and object of the chosen step, to detect nondeterminism
+  // Above the split: fewer than split_depth branching choices (more than one alternative) come
+  // before this one, so every alternative is explored here (and shards divide the tree below).
+  bool above_split = false;
 };
 
 struct abort_execution {};
@@ -398,6 +401,10 @@ class engine {
   thread_mask next_sleep_ = 0;
   bool pruned_ = false;
   bool foreign_ = false;  // belongs to another shard
+  // Branching choices (more than one alternative) made so far in this execution, and whether
+  // this execution's shard ownership has been decided (at the first choice below the split).
+  int branching_ = 0;
+  bool owner_checked_ = false;
   bool tracing_ = false;
   bool keep_events_ = false;
   std::vector<event> events_;

@@ -55,11 +55,13 @@ struct options {
   // Collect the full trace of failing executions (re-runs the failing schedule once).
   bool collect_trace = true;
 
-  // DPOR hybrid: every alternative of the first `split_depth` choices is explored (no reduction
-  // there), DPOR below. Sharding needs it: the subtrees below depth split_depth are independent.
+  // DPOR hybrid: every alternative of the choices down to the `split_depth`-th branching choice
+  // (one with more than one alternative) is explored, with no reduction there; DPOR below.
+  // Sharding needs it: the subtrees below the split are independent.
   int split_depth = 0;
   // Sharding of exhaustive searches by schedule prefix: run part `shard_index` of `shard_count`
-  // (the prefixes of length split_depth, 6 when not given, are divided among the shards).
+  // (the prefixes that end at the split, split_depth 6 when not given, are divided among the
+  // shards by a hash; an execution that ends above the split belongs to the hash of its schedule).
   int shard_index = 0;
   int shard_count = 1;
 };
