@@ -250,7 +250,8 @@ std::vector<scenario> build() {
       if (s.name == scenario)
         for (const char* var : variants) s.findings.push_back({var, property, why});
   };
-  const char* lingering = "baseline has no exit-on-idle: the idle worker stays after the last ring is gone (the patch's motivation)";
+  const char* lingering =
+      "baseline has no exit-on-idle: the idle worker stays after the last ring is gone (the patch's motivation)";
   for (const char* name : {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails",
                            "blocking-work", "eoi-blocked-creation", "cancel-queued"})
     finding(name, {"baseline"}, "pool-zero", lingering);
@@ -276,6 +277,34 @@ std::vector<scenario> build() {
           "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on");
   finding("exit-while-blocked", {"v1", "merged"}, "accounting",
           "F2 during teardown: the exit cancels the worker's create_worker_cb, then the worker leaves on idle");
+
+  // The 6.19 port (docs/findings.md): each fix variant clears its own finding and keeps the others.
+  const char* up = "upstream";
+  const char* strand = "upstream-fix-strand";
+  const char* wrap = "upstream-fix-wrap";
+  const char* tw_uaf = "upstream-fix-tw-uaf";
+  const char* hash_defer = "upstream-fix-hash-defer";
+  finding("set-clear-enqueue", {up, wrap, tw_uaf, hash_defer}, "lost-wakeup",
+          "F1: the leaving worker is still counted in nr_running when the new ring's work is queued, and its "
+          "io_wq_dec_running() returns early (no cur_work)");
+  finding("eoi-blocked-creation", {up, strand, tw_uaf, hash_defer}, "accounting",
+          "F2: io_worker_exit() cancels its own create_worker_cb through io_worker_cancel_cb(), which gives back an "
+          "nr_workers slot that callback never took");
+  finding("eoi-blocked-creation", {up, strand, tw_uaf, hash_defer}, "pool-zero",
+          "F2's consequence: nr_workers wrapped to UINT_MAX with no worker left");
+  finding("stall-then-enqueue", {up, strand, wrap, tw_uaf}, "lost-wakeup",
+          "F5: io_wq_hash_defer() sees the running chain's hash at the head and creates no worker for the unhashed "
+          "work queued behind it");
+  finding("exit-while-blocked", {up, strand, tw_uaf, hash_defer}, "accounting",
+          "F2 during teardown: io_wq_cancel_tw_create() cancels the worker's create_worker_cb, then the worker leaves");
+  finding("exit-while-blocked", {up, strand, wrap, hash_defer}, "uaf",
+          "F4: io_wq_cancel_tw_create() reads cb->func after io_worker_cancel_cb() dropped the worker's reference");
+  finding("eoi-then-concurrent-work", {up, strand, tw_uaf, hash_defer}, "accounting",
+          "F2: the worker's pending create_worker_cb is cancelled as it leaves on idle");
+  finding("eoi-then-concurrent-work", {up, strand, tw_uaf, hash_defer}, "pool-zero",
+          "F2's consequence: nr_workers wrapped");
+  finding("eoi-then-concurrent-work", {up, wrap, tw_uaf, hash_defer}, "lost-wakeup",
+          "F1: io_wq_create_worker() finds the pool full, counting a worker that already left its last queue check");
   return v;
 }
 

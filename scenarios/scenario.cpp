@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <sstream>
+#include <string_view>
 
 namespace iowq::scn {
 
@@ -53,22 +54,26 @@ io_wq_work* free_work(io_wq_work* w) {
 bool match_item(io_wq_work* work, void* data) { return work == data; }
 bool match_any(io_wq_work*, void*) { return true; }
 
-// Accounting "whenever wq->lock is free": run just before every release of wq->lock, while it is
-// still held, so the reads are ordered with every writer of the fields.
+// Accounting "whenever the nr_workers lock is free" (wq->lock; 6.19: each acct's workers_lock):
+// run just before every release of that lock, while it is still held, so the reads are ordered
+// with every writer of the fields.
 void accounting_at_release(void* ctx) {
   const world& w = *static_cast<world*>(ctx);
   if (!w.checks_accounting) return;
   const wq_view view = w.ops->peek(w.wq);
+  // 6.14 guards nr_workers with wq->lock, 6.19 with each acct's workers_lock.
+  const char* lock = std::string_view(w.ops->base) == "6.19" ? "acct->workers_lock" : "wq->lock";
   for (int a = 0; a < IO_WQ_ACCT_NR; ++a) {
     const unsigned n = view.acct[a].nr_workers;
     const unsigned max = view.acct[a].max_workers;
     const char* name = a == IO_WQ_ACCT_BOUND ? "bound" : "unbound";
     if (n > static_cast<unsigned>(INT_MAX))
       chk::violated("accounting", std::string(name) + " acct->nr_workers wrapped below zero (" + std::to_string(n) +
-                                      ") when wq->lock was released");
+                                      ") when " + lock + " was released");
     if (n > max)
       chk::violated("accounting", std::string(name) + " acct->nr_workers = " + std::to_string(n) +
-                                      " exceeds max_workers = " + std::to_string(max) + " when wq->lock was released");
+                                      " exceeds max_workers = " + std::to_string(max) + " when " + lock +
+                                      " was released");
   }
 }
 

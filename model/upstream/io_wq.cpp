@@ -35,18 +35,18 @@ constexpr long WORKER_IDLE_TIMEOUT = 5 * HZ;
 constexpr int WORKER_INIT_LIMIT = 3;
 
 enum {
-  IO_WORKER_F_UP = 0,      /* up and active */
-  IO_WORKER_F_RUNNING = 1, /* account as running */
-  IO_WORKER_F_FREE = 2,    /* worker on free list */
+  IO_WORKER_F_UP = 0,       // the thread has started
+  IO_WORKER_F_RUNNING = 1,  // counted in acct->nr_running
+  IO_WORKER_F_FREE = 2,     // linked on acct->free_list
 };
 
 enum {
-  IO_WQ_BIT_EXIT = 0,         /* wq exiting */
-  IO_WQ_BIT_EXIT_ON_IDLE = 1, /* allow all workers to exit on idle */
+  IO_WQ_BIT_EXIT = 0,          // the wq is being torn down
+  IO_WQ_BIT_EXIT_ON_IDLE = 1,  // workers leave as soon as they find nothing to do
 };
 
 enum {
-  IO_ACCT_STALLED_BIT = 0, /* stalled on hash */
+  IO_ACCT_STALLED_BIT = 0,  // the acct's queue waits for a busy hash
 };
 
 struct io_cb_cancel_data {
@@ -76,12 +76,18 @@ enum class fix {
 
 bool has_fix(fix f) {
   switch (active_variant()) {
-    case variant::upstream_fixed: return true;
-    case variant::upstream_fix_strand: return f == fix::strand;
-    case variant::upstream_fix_wrap: return f == fix::wrap;
-    case variant::upstream_fix_tw_uaf: return f == fix::tw_uaf;
-    case variant::upstream_fix_hash_defer: return f == fix::hash_defer;
-    default: return false;
+    case variant::upstream_fixed:
+      return true;
+    case variant::upstream_fix_strand:
+      return f == fix::strand;
+    case variant::upstream_fix_wrap:
+      return f == fix::wrap;
+    case variant::upstream_fix_tw_uaf:
+      return f == fix::tw_uaf;
+    case variant::upstream_fix_hash_defer:
+      return f == fix::hash_defer;
+    default:
+      return false;
   }
 }
 
@@ -214,7 +220,7 @@ static void io_worker_exit(io_worker* worker) {
     last_running = atomic_dec_and_test(&acct->nr_running);
   else
     io_wq_dec_running(worker);
-  // The worker is gone: inc/dec running calls during the rest of the exit must not touch it.
+  // From here the scheduler hooks (do_exit still sleeps and wakes) must find no worker.
   current()->worker_private = nullptr;
 
   // Fix strand: start a worker for what was queued meanwhile, as io_wq_enqueue() would (the
@@ -240,8 +246,7 @@ static bool __io_acct_run_queue(io_wq_acct* acct) {
   return !test_bit(IO_ACCT_STALLED_BIT, &acct->flags) && !wq_list_empty(&acct->work_list);
 }
 
-// If there's work to do, returns true with acct->lock acquired. If not, returns false with no
-// lock held.
+// True with acct->lock still held when the queue has runnable work; false, lock dropped, otherwise.
 static bool io_acct_run_queue(io_wq_acct* acct) {
   raw_spin_lock(&acct->lock);
   if (__io_acct_run_queue(acct)) return true;
@@ -250,8 +255,8 @@ static bool io_acct_run_queue(io_wq_acct* acct) {
   return false;
 }
 
-// Check head of free list for an available worker. If one isn't available, caller must create
-// one. Called under rcu_read_lock().
+// Wakes the first free worker that is not yet exiting; false means the caller has to create one.
+// Called under rcu_read_lock().
 static bool io_acct_activate_free_worker(io_wq_acct* acct) {
   // hlist_nulls_for_each_entry_rcu(worker, n, &acct->free_list, nulls_node): a worker on the
   // list that is exiting fails io_worker_get() and is skipped.
@@ -259,8 +264,9 @@ static bool io_acct_activate_free_worker(io_wq_acct* acct) {
     io_worker* worker = worker_of_nulls(n);
 
     if (!io_worker_get(worker)) continue;
-    // A worker already running is starting or finishing work; if it goes to sleep, the sleeping
-    // hook creates a new worker for this work anyway. Success whatever wake_up_process returned.
+    // Success whether or not wake_up_process() found the worker asleep: a busy worker that blocks
+    // later is covered by the sleeping hook. (A worker that already decided to exit on idle is
+    // covered by nothing: F1, see io_worker_exit.)
     wake_up_process(worker->task);
     io_worker_release(worker);
     return true;
@@ -269,8 +275,8 @@ static bool io_acct_activate_free_worker(io_wq_acct* acct) {
   return false;
 }
 
-// We need a worker. If we find a free one, we're good. If not, and we're below the max number of
-// workers, create one.
+// Reserves an nr_workers slot and creates a worker, unless the acct is already at max_workers
+// (which counts as success: some worker exists).
 static bool io_wq_create_worker(io_wq* wq, io_wq_acct* acct) {
   // The pr_warn_once() for !acct->max_workers is omitted: an unlocked read only for a message.
 
@@ -335,11 +341,11 @@ static void create_worker_cb(callback_head* cb) {
 static bool io_queue_worker_create(io_worker* worker, io_wq_acct* acct, task_work_func_t func) {
   io_wq* wq = worker->wq;
 
-  // raced with exit, just ignore create call
+  // The wq is going away: no new workers.
   if (test_bit(IO_WQ_BIT_EXIT, &wq->state)) goto fail;
   if (!io_worker_get(worker)) goto fail;
-  // create_state owns create_work: one entry per worker, the worker going to sleep triggers it
-  // and running the task_work releases it.
+  // Bit 0 of create_state marks create_work as in use: at most one creation request per worker is
+  // in flight, released when the task_work runs or is cancelled.
   if (test_bit(0, &worker->create_state) || test_and_set_bit_lock(0, &worker->create_state)) goto fail_release;
 
   if (mutant(M::hist_no_exit_recheck)) {
@@ -353,8 +359,8 @@ static bool io_queue_worker_create(io_worker* worker, io_wq_acct* acct, task_wor
   atomic_inc(&wq->worker_refs);
   init_task_work(&worker->create_work, func);
   if (!task_work_add(wq->task, &worker->create_work, TWA_SIGNAL)) {
-    // EXIT may have been set after the check above and after io_wq_exit_workers() cancelled the
-    // queued creations: cancel again once the item is queued.
+    // An exit that began after the test above may already have swept the owner's task_work list:
+    // sweep it again now that this item is on it.
     if (test_bit(IO_WQ_BIT_EXIT, &wq->state)) io_wq_cancel_tw_create(wq);
     io_worker_ref_put(wq);
     return true;
@@ -369,7 +375,8 @@ fail:
   return false;
 }
 
-// Defer if current and next work are both hashed to the same chain.
+// True when the worker's current work and the head of the queue share a hash: a new worker could
+// only wait on that hash, so io_wq_dec_running() creates none.
 static bool io_wq_hash_defer(io_wq_work* work, io_wq_acct* acct) {
   unsigned hash, work_flags;
   io_wq_work* next;
@@ -379,7 +386,7 @@ static bool io_wq_hash_defer(io_wq_work* work, io_wq_acct* acct) {
   work_flags = static_cast<unsigned>(atomic_read(&work->flags));
   if (!__io_wq_is_hashed(work_flags)) return false;
 
-  /* should not happen, io_acct_run_queue() said we had work */
+  // Unreachable: the caller holds acct->lock and io_acct_run_queue() saw a non-empty queue.
   if (wq_list_empty(&acct->work_list)) return true;
 
   hash = __io_get_work_hash(work_flags);
@@ -418,8 +425,7 @@ static void io_wq_dec_running(io_worker* worker) {
   io_queue_worker_create(worker, acct, create_worker_cb);
 }
 
-// Worker will start processing some work. Move it to the busy list, if it's currently on the
-// freelist.
+// The worker is about to run work: take it off the free list if it is on it.
 static void __io_worker_busy(io_wq_acct* acct, io_worker* worker) {
   if (test_bit(IO_WORKER_F_FREE, &worker->flags)) {
     clear_bit(IO_WORKER_F_FREE, &worker->flags);
@@ -433,7 +439,8 @@ static void __io_worker_busy(io_wq_acct* acct, io_worker* worker) {
   }
 }
 
-// No work, worker going to sleep. Move to freelist. Called with acct->workers_lock held.
+// The worker found nothing to do and will sleep: put it on the free list. Caller holds
+// acct->workers_lock.
 static void __io_worker_idle(io_wq_acct* acct, io_worker* worker) {
   if (!test_bit(IO_WORKER_F_FREE, &worker->flags)) {
     set_bit(IO_WORKER_F_FREE, &worker->flags);
@@ -470,7 +477,7 @@ static io_wq_work* io_get_next_work(io_wq_acct* acct, io_wq* wq) {
 
     work = work_of(node);
 
-    /* not hashed, can run anytime */
+    // Unhashed work never waits for another.
     work_flags = static_cast<unsigned>(atomic_read(&work->flags));
     if (!__io_wq_is_hashed(work_flags)) {
       wq_list_del(&acct->work_list, node, prev);
@@ -478,25 +485,24 @@ static io_wq_work* io_get_next_work(io_wq_acct* acct, io_wq* wq) {
     }
 
     hash = __io_get_work_hash(work_flags);
-    /* all items with this hash lie in [work, tail] */
+    // io_wq_insert_work keeps a hash's works contiguous, ending at hash_tail.
     tail = wq->hash_tail[hash];
 
-    /* hashed, can run if not already running */
+    // A hashed chain runs only when no worker holds its hash bit.
     if (!test_and_set_bit(hash, &wq->hash->map)) {
       wq->hash_tail[hash] = nullptr;
       wq_list_cut(&acct->work_list, &tail->list, prev);
       return work;
     }
     if (stall_hash == -1U) stall_hash = hash;
-    /* fast forward to a next hash, for-each will fix up @prev */
+    // Skip the rest of the busy chain; the loop step sets prev from node.
     node = &tail->list;
   }
 
   if (stall_hash != -1U) {
     bool unstalled;
 
-    // Set before dropping the lock, so that new work being added and clearing the bit cannot
-    // race with it.
+    // Marked while acct->lock is still held: an io_wq_enqueue() after the unlock then clears it.
     if (!mutant(M::hist_stall_after_unlock)) set_bit(IO_ACCT_STALLED_BIT, &acct->flags);
     raw_spin_unlock(&acct->lock);
     unstalled = io_wait_on_hash(wq, stall_hash);
@@ -523,7 +529,7 @@ static void io_assign_current_work(io_worker* worker, io_wq_work* work) {
   raw_spin_unlock(&worker->lock);
 }
 
-// Called with acct->lock held, drops it before returning.
+// Entered with acct->lock held (io_acct_run_queue() returned true); returns with it released.
 static void io_worker_handle_work(io_wq_acct* acct, io_worker* worker) {
   io_wq* wq = worker->wq;
 
@@ -550,7 +556,7 @@ static void io_worker_handle_work(io_wq_acct* acct, io_worker* worker) {
     io_assign_current_work(worker, work);
     __set_current_state(TASK_RUNNING);
 
-    /* handle a whole dependent link */
+    // Run the whole chain (hashed successors and linked work) before looking at the queue again.
     do {
       io_wq_work *next_hashed, *linked;
       unsigned work_flags = static_cast<unsigned>(atomic_read(&work->flags));
@@ -572,7 +578,7 @@ static void io_worker_handle_work(io_wq_acct* acct, io_worker* worker) {
       if (linked) io_wq_enqueue(wq, linked);
 
       if (hash != -1U && !next_hashed) {
-        /* serialize hash clear with wake_up() */
+        // Clear the hash under the waitqueue lock so io_wait_on_hash() cannot miss the wake.
         spin_lock_irq(&wq->hash->wait.lock);
         clear_bit(hash, &wq->hash->map);
         clear_bit(IO_ACCT_STALLED_BIT, &acct->flags);
@@ -604,7 +610,7 @@ static int io_wq_worker(void* data) {
 
     if (!mutant(M::hist_state_after_check)) set_current_state(TASK_INTERRUPTIBLE);
 
-    // With work to do, io_acct_run_queue() returns with acct->lock held; otherwise it drops it.
+    // io_worker_handle_work() is entered with acct->lock held and releases it.
     while (io_acct_run_queue(acct)) io_worker_handle_work(acct, worker);
 
     // The mutant announces the sleep only after it found the queue empty.
@@ -644,7 +650,7 @@ static int io_wq_worker(void* data) {
   return 0;
 }
 
-// Called when a worker is scheduled in. Mark us as currently running.
+// Scheduler hook: the worker runs again, count it in nr_running.
 void io_wq_worker_running(task_struct* tsk) {
   auto* worker = static_cast<io_worker*>(tsk->worker_private.load());
 
@@ -655,8 +661,8 @@ void io_wq_worker_running(task_struct* tsk) {
   io_wq_inc_running(worker);
 }
 
-// Called when worker is going to sleep. If there are no workers currently running and we have
-// work pending, wake up a free one or create a new one.
+// Scheduler hook: the worker is about to sleep; if it was the last one running, io_wq_dec_running()
+// may arrange another worker for queued work.
 void io_wq_worker_sleeping(task_struct* tsk) {
   auto* worker = static_cast<io_worker*>(tsk->worker_private.load());
 
@@ -684,14 +690,14 @@ static void io_init_new_worker(io_wq* /*wq*/, io_wq_acct* acct, io_worker* worke
 static bool io_wq_work_match_all(io_wq_work*, void*) { return true; }
 
 static bool io_should_retry_thread(io_worker* worker, long err) {
-  // Prevent perpetual task_work retry, if the task (or its group) is exiting.
+  // A dying task would retry forever.
   if (fatal_signal_pending(current())) return false;
 
   worker->init_retries++;
   switch (err) {
     case -EAGAIN:
       return worker->init_retries <= WORKER_INIT_LIMIT;
-    // As a fork() would, always retry on a restartable error.
+    // Restart errors say nothing about the task's state: retry them like fork() would, without limit.
     case -ERESTARTSYS:
     case -ERESTARTNOINTR:
     case -ERESTARTNOHAND:
@@ -740,7 +746,7 @@ static void create_worker_cont(callback_head* cb) {
     return;
   }
 
-  /* re-create attempts grab a new worker ref, drop the existing one */
+  // io_queue_worker_create() takes a fresh reference for the retry; give this one back.
   io_worker_release(worker);
   queue_create_worker_retry(worker);
 }
@@ -810,7 +816,7 @@ static bool create_io_worker(io_wq* wq, io_wq_acct* acct) {
   return true;
 }
 
-// Iterate the passed in list and call the specific function for each worker that isn't exiting.
+// Calls func on each worker of the acct that can still be referenced, until func returns true.
 // Called under rcu_read_lock().
 static bool io_acct_for_each_worker(io_wq_acct* acct, bool (*func)(io_worker*, void*), void* data) {
   bool ret = false;
@@ -820,7 +826,7 @@ static bool io_acct_for_each_worker(io_wq_acct* acct, bool (*func)(io_worker*, v
     io_worker* worker = worker_of_all_list(pos);
 
     if (io_worker_get(worker)) {
-      /* no task if node is/was offline */
+      // A worker whose thread was never created has no task.
       if (worker->task) ret = func(worker, data);
       io_worker_release(worker);
       if (ret) break;
@@ -892,8 +898,8 @@ void io_wq_enqueue(io_wq* wq, io_wq_work* work) {
   io_cb_cancel_data match = {io_wq_work_match_item, work, 0, 0, false};
   bool do_create;
 
-  // If io-wq is exiting for this task, or if the request has explicitly been marked as one that
-  // should not get executed, cancel it here. (Mutant: before "io-wq: ensure all pending work is
+  // Work punted to a wq that is being torn down, or already flagged for cancellation, is failed
+  // at once. (Mutant: before "io-wq: ensure all pending work is
   // canceled on exit" the EXIT bit was not checked.)
   if ((!mutant(M::hist_enqueue_no_cancel_on_exit) && test_bit(IO_WQ_BIT_EXIT, &wq->state)) ||
       (work_flags & IO_WQ_WORK_CANCEL)) {
@@ -923,13 +929,12 @@ void io_wq_enqueue(io_wq* wq, io_wq_work* work) {
     }
     raw_spin_unlock(&acct->workers_lock);
 
-    /* fatal condition, failed to create the first worker */
+    // Not even one worker could be made: fail this work rather than leave it queued.
     io_acct_cancel_pending_work(wq, acct, &match);
   }
 }
 
-// Work items that hash to the same value will not be done in parallel. Used to limit concurrent
-// writes, generally hashed by inode.
+// Serialises works hashed to the same bucket (io_uring hashes regular-file writes by inode).
 void io_wq_hash_work(io_wq_work* work, void* val) {
   unsigned bit;
 
@@ -951,8 +956,7 @@ static bool __io_wq_worker_cancel(io_worker* worker, io_cb_cancel_data* match, i
 static bool io_wq_worker_cancel(io_worker* worker, void* data) {
   auto* match = static_cast<io_cb_cancel_data*>(data);
 
-  // Hold the lock to avoid ->cur_work going out of scope, caller may dereference the passed in
-  // work.
+  // worker->lock keeps cur_work from being finished and freed while the match callback looks at it.
   raw_spin_lock(&worker->lock);
   if (__io_wq_worker_cancel(worker, match, worker->cur_work)) match->nr_running++;
   raw_spin_unlock(&worker->lock);
@@ -987,7 +991,7 @@ static bool io_acct_cancel_pending_work(io_wq* wq, io_wq_acct* acct, io_cb_cance
     raw_spin_unlock(&acct->lock);
     io_run_cancel(work, wq);
     match->nr_pending++;
-    /* not safe to continue after unlock */
+    // The list may have changed once acct->lock was dropped: the caller starts over.
     return true;
   }
   raw_spin_unlock(&acct->lock);
@@ -1115,7 +1119,8 @@ io_wq* io_wq_create(unsigned bounded, io_wq_data* data) {
     atomic_set(&acct->nr_running, 0);
 
     raw_spin_lock_init(&acct->workers_lock, "acct.workers_lock", i);
-    INIT_HLIST_NULLS_HEAD(&acct->free_list, 0, i == IO_WQ_ACCT_BOUND ? "acct.free_list(bound)" : "acct.free_list(unbound)");
+    INIT_HLIST_NULLS_HEAD(&acct->free_list, 0,
+                          i == IO_WQ_ACCT_BOUND ? "acct.free_list(bound)" : "acct.free_list(unbound)");
     INIT_LIST_HEAD(&acct->all_list);
 
     INIT_WQ_LIST(&acct->work_list);
@@ -1150,7 +1155,8 @@ static void io_wq_cancel_tw_create(io_wq* wq) {
 
     worker = worker_of_create_work(cb);
     io_worker_cancel_cb(worker);
-    // Only the worker continuation helper has worker allocated and hence needs freeing.
+    // A create_worker_cont item owns a worker that never got a thread: free it here.
+    // create_worker_cb's worker belongs to a running thread.
     if (has_fix(fix::tw_uaf) ? cont : cb->func == create_worker_cont) kfree(worker);
   }
 }
@@ -1200,7 +1206,7 @@ void io_wq_put_and_exit(io_wq* wq) {
 // io_wq_worker_affinity, __io_wq_cpu_online, io_wq_cpu_online/offline, io_wq_cpu_affinity:
 // CPU hotplug and affinity are not modelled.
 
-// Set max number of workers per acct, returns old values. A new count of 0 only reads.
+// Sets each acct's max_workers (a 0 leaves it) and hands back the previous values.
 int io_wq_max_workers(io_wq* wq, int* new_count) {
   io_wq_acct* acct;
   int prev[IO_WQ_ACCT_NR];

@@ -25,7 +25,7 @@ inline constexpr unsigned IO_WQ_NR_HASH_BUCKETS = 1u << IO_WQ_HASH_ORDER;
 struct io_wq;
 struct io_wq_acct;
 
-// One for each thread in a wq pool.
+// A worker thread of the pool (or, until its thread exists, a pending creation).
 struct io_worker {
   kern::refcount_t ref;
   kern::bitmap flags;  // IO_WORKER_F_UP, _RUNNING, _FREE (bit numbers)
@@ -52,7 +52,7 @@ struct io_worker {
 };
 
 struct io_wq_acct {
-  // Protects nr_workers, max_workers and the worker lists (writers; readers use RCU).
+  // Guards nr_workers, max_workers and the two worker lists (list readers rely on RCU instead).
   kern::raw_spinlock_t workers_lock;
 
   kern::plain<unsigned> nr_workers;
@@ -69,7 +69,7 @@ struct io_wq_acct {
   int ghost_index = -1;  // model only: IO_WQ_ACCT_BOUND or IO_WQ_ACCT_UNBOUND, for names and peeks
 };
 
-// Per io_wq state.
+// The pool of one task.
 struct io_wq {
   kern::bitmap state;
 
