@@ -6,18 +6,30 @@
 //   report    the full matrix (every scenario x variant, every mutant) as Markdown, HTML, JUnit
 //   merge     combines the results of shards (--shard I/N) into one verdict and report
 //   litmus    the checker's own litmus catalog
-// Exit codes: 0 all verified (or as expected), 1 a property violated (a counterexample found, or an
-// expected one missing), 2 usage or input error, 3 inconclusive (a budget ran out first).
+// Exit codes: see exit_codes_help below (also printed by --help).
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <mutex>
+#include <new>
+#include <set>
 #include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <thread>
 
 #include "chk/replay.h"
 #include "chk/trace.h"
@@ -32,6 +44,24 @@ using iowq::tools::row;
 namespace {
 
 constexpr int exit_usage = 2;
+
+constexpr const char* exit_codes_help =
+    "Exit codes:\n"
+    "  check   0 every property verified (a sampling search, random or pct, that found nothing counts as 0),\n"
+    "          1 a property violated: a counterexample was found (known findings and mutants included),\n"
+    "          3 inconclusive: a budget (--max-executions, --time-limit) ran out before a search finished\n"
+    "          and nothing was violated.\n"
+    "  report, merge\n"
+    "          0 every verdict is its expected answer (the matrix holds known findings and mutants that must\n"
+    "          be caught, so a clean run with them is 0), 1 a verdict differs from its expected answer (a new\n"
+    "          violation, or an expected one missing), 3 a budget ran out and nothing else differs.\n"
+    "          With --shard I/N a report judges only its part: 1 for an unexpected violation, 3 when\n"
+    "          inconclusive, else 0; merge gives the final answer.\n"
+    "  replay  1 the recorded failure was reproduced (a property violated), 2 it was not.\n"
+    "  litmus  0 every litmus test gave its known answer, 1 otherwise.\n"
+    "  all     2 usage or input error (bad flag, unknown scenario, variant or mutant, malformed or\n"
+    "          mismatched file), with a one-line message on stderr.";
+
 // Splits DPOR's search at this depth (every choice above it branched, DPOR below): the subtrees
 // are independent, so shards and jobs add up to exactly the unsharded search, which uses the same
 // split so that --jobs 1 and --jobs N explore the same executions.
@@ -43,10 +73,14 @@ struct usage_error : std::runtime_error {
 
 const char* variant_summary(variant v) {
   switch (v) {
-    case variant::baseline: return "Linux 6.14 io-wq, before the patch (no exit-on-idle)";
-    case variant::v1: return "the seed as posted: its own exit-on-idle block before the last_timeout test";
-    case variant::merged: return "the upstream placement on 6.14: the test folded into the last_timeout condition";
-    default: break;
+    case variant::baseline:
+      return "Linux 6.14 io-wq, before the patch (no exit-on-idle)";
+    case variant::v1:
+      return "the seed as posted: its own exit-on-idle block before the last_timeout test";
+    case variant::merged:
+      return "the upstream placement on 6.14: the test folded into the last_timeout condition";
+    default:
+      break;
   }
   const std::string n = to_string(v);
   if (n == "upstream") return "today's io-wq (6.19 stable) with exit-on-idle merged";
@@ -71,6 +105,11 @@ std::string target_key(const target& t) {
                           : "mutant/" + t.mutant + "@" + t.s->name + "/" + to_string(t.cfg.v);
 }
 
+std::string target_label(const target& t) {
+  return t.mutant.empty() ? t.s->name + " under " + to_string(t.cfg.v)
+                          : "mutant " + t.mutant + " in " + t.s->name + " under " + to_string(t.cfg.v);
+}
+
 struct search_spec {
   bool quick = false;
   std::string search;  // empty: the scenario's own
@@ -80,20 +119,21 @@ struct search_spec {
   int shard_index = 0, shard_count = 1;
 };
 
+// The search of a target, without its shard.
 chk::options options_for(const target& t, const search_spec& sp) {
   chk::options o = scn::options_for(*t.s, sp.quick);
   if (!sp.search.empty()) {
     const std::string& s = sp.search;
-    auto arg = [&s](const char* prefix) -> long {
+    const std::string bad = "bad --search " + s + " (expected dfs, dpor, bounded:K, random:N or pct:D)";
+    auto arg = [&s, &bad](const char* prefix) -> long {
       std::string rest = s.substr(std::string(prefix).size());
       try {
         std::size_t used = 0;
         long v = std::stol(rest, &used);
-        if (used != rest.size() || v < 0) throw usage_error("");
-        return v;
+        if (used == rest.size() && v >= 0) return v;
       } catch (...) {
-        throw usage_error("bad --search " + s + " (expected dfs, dpor, bounded:K, random:N or pct:D)");
       }
+      throw usage_error(bad);
     };
     if (s == "dfs")
       o.search = chk::search_kind::dfs;
@@ -106,7 +146,7 @@ chk::options options_for(const target& t, const search_spec& sp) {
     else if (s.rfind("pct:", 0) == 0)
       o.search = chk::search_kind::pct, o.pct_depth = static_cast<int>(arg("pct:")), o.iterations = 10000;
     else
-      throw usage_error("bad --search " + s + " (expected dfs, dpor, bounded:K, random:N or pct:D)");
+      throw usage_error(bad);
   }
   if (!t.mutant.empty()) {
     for (const auto& k : scn::mutant_kills())
@@ -116,207 +156,571 @@ chk::options options_for(const target& t, const search_spec& sp) {
   o.seed = sp.seed;
   o.max_executions = sp.max_executions;
   o.time_limit_seconds = sp.time_limit;
-  const bool exhaustive = o.search == chk::search_kind::dpor || o.search == chk::search_kind::dfs ||
-                          o.search == chk::search_kind::bounded;
-  if (exhaustive) o.split_depth = split_depth;
-  o.shard_index = sp.shard_index;
-  o.shard_count = exhaustive ? sp.shard_count : 1;
+  o.progress_interval = 0.25;
   return o;
 }
 
-std::string replay_name(const std::string& id) {
-  std::string n = id;
-  for (char& c : n)
-    if (c == '/' || c == '@') c = '_';
-  return n + ".replay.json";
+bool exhaustive(const chk::options& o) {
+  return o.search == chk::search_kind::dpor || o.search == chk::search_kind::dfs ||
+         o.search == chk::search_kind::bounded;
 }
 
-// Progress on stderr, about once a second, for searches longer than a second.
-struct progress_printer {
-  std::string prefix;
-  std::uint64_t done_targets = 0, total_targets = 0, violated = 0, verified = 0;
-  bool printed = false;
-  void operator()(const chk::progress& p, const std::string& what) {
-    std::fprintf(stderr, "\r%s[%llu/%llu] %s: %llu executions, %.0f/s, %.0f s; so far %llu verified, %llu violated   ",
-                 prefix.c_str(), static_cast<unsigned long long>(done_targets + 1),
-                 static_cast<unsigned long long>(total_targets), what.c_str(),
-                 static_cast<unsigned long long>(p.executions),
-                 p.elapsed_seconds > 0 ? static_cast<double>(p.executions) / p.elapsed_seconds : 0.0,
-                 p.elapsed_seconds, static_cast<unsigned long long>(verified), static_cast<unsigned long long>(violated));
-    std::fflush(stderr);
-    printed = true;
+// The search as --search spells it.
+std::string search_spec_text(const chk::options& o) {
+  switch (o.search) {
+    case chk::search_kind::dfs:
+      return "dfs";
+    case chk::search_kind::dpor:
+      return "dpor";
+    case chk::search_kind::bounded:
+      return "bounded:" + std::to_string(o.preemption_bound);
+    case chk::search_kind::random:
+      return "random:" + std::to_string(o.iterations);
+    case chk::search_kind::pct:
+      return "pct:" + std::to_string(o.pct_depth);
   }
-  void clear() {
-    if (printed) std::fprintf(stderr, "\r%*s\r", 150, "");
-    printed = false;
+  return "?";
+}
+
+// The engine names the shard in its bounds; a merged row covers every shard.
+std::string without_shard(std::string b) {
+  auto at = b.find(", shard ");
+  if (at != std::string::npos) {
+    auto end = b.find(',', at + 2);
+    b.erase(at, end == std::string::npos ? std::string::npos : end - at);
+  }
+  return b;
+}
+
+std::string replay_name(const std::string& id) { return tools::slug(id) + ".replay.json"; }
+
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+std::string fmt_count(std::uint64_t n) {
+  std::string d = std::to_string(n), o;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i > 0 && (d.size() - i) % 3 == 0) o += ',';
+    o += d[i];
+  }
+  return o;
+}
+
+// ---- progress ------------------------------------------------------------------------------------
+
+// Counters the searching processes update and the printing thread reads: in memory shared across
+// fork(), so that the jobs of --jobs N report into one line.
+class progress_board {
+ public:
+  struct job {
+    std::atomic<std::uint64_t> done_executions{0};  // of finished targets
+    std::atomic<std::uint64_t> executions{0};       // of the target running now
+    std::atomic<std::uint32_t> current{0};          // index of the target running now
+    std::atomic<bool> busy{false};                  // running a target
+  };
+  struct tgt {
+    std::atomic<std::uint32_t> jobs_done{0}, violated{0}, inconclusive{0};
+  };
+  struct head {
+    std::atomic<std::size_t> next{0};
+  };
+
+  progress_board(int jobs, std::size_t targets) : njobs_(jobs), ntargets_(targets) {
+    size_ =
+        sizeof(head) + sizeof(job) * static_cast<std::size_t>(jobs) + sizeof(tgt) * std::max<std::size_t>(targets, 1);
+    mem_ = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem_ == MAP_FAILED) throw std::runtime_error("cannot map the progress counters");
+    head_ = new (mem_) head;
+    jobs_ = reinterpret_cast<job*>(head_ + 1);
+    for (int i = 0; i < jobs; ++i) new (&jobs_[i]) job;
+    tgts_ = reinterpret_cast<tgt*>(jobs_ + jobs);
+    for (std::size_t i = 0; i < targets; ++i) new (&tgts_[i]) tgt;
+  }
+  ~progress_board() { munmap(mem_, size_); }
+  progress_board(const progress_board&) = delete;
+  progress_board& operator=(const progress_board&) = delete;
+
+  // The next target to take, for jobs that split the work by target.
+  std::size_t take() { return head_->next.fetch_add(1); }
+  job& at_job(int j) { return jobs_[j]; }
+  tgt& at_target(std::size_t k) { return tgts_[k]; }
+  int jobs() const { return njobs_; }
+  std::uint32_t runs_per_target = 1;  // jobs that each run a part of every target, or 1
+  std::size_t targets() const { return ntargets_; }
+
+ private:
+  void* mem_ = nullptr;
+  std::size_t size_ = 0;
+  int njobs_ = 1;
+  std::size_t ntargets_ = 0;
+  head* head_ = nullptr;
+  job* jobs_ = nullptr;
+  tgt* tgts_ = nullptr;
+};
+
+// Prints the progress line on stderr once the run is longer than a second: on a terminal rewritten
+// in place every second, otherwise (CI logs) a plain line every 10 seconds.
+class progress_printer {
+ public:
+  progress_printer(progress_board& b, std::vector<std::string> names)
+      : board_(b), names_(std::move(names)), tty_(isatty(2) != 0), t0_(std::chrono::steady_clock::now()) {}
+  ~progress_printer() { stop(); }
+
+  void start() {
+    th_ = std::thread([this] { loop(); });
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (th_.joinable()) th_.join();
+    erase();
+  }
+  // Output on the terminal must not interleave with the progress line: hold this while printing.
+  std::unique_lock<std::mutex> hold() {
+    std::unique_lock<std::mutex> l(out_);
+    erase_locked();
+    return l;
+  }
+
+ private:
+  void loop() {
+    std::unique_lock<std::mutex> l(mu_);
+    double last = 0;
+    const double every = tty_ ? 1.0 : 10.0;
+    while (!stopping_) {
+      cv_.wait_for(l, std::chrono::milliseconds(250));
+      if (stopping_) break;
+      const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+      if (t < 1.0 || t - last < every) continue;
+      last = t;
+      std::string line = text(t);
+      std::lock_guard<std::mutex> o(out_);
+      if (tty_) {
+        struct winsize ws {};
+        std::size_t width = ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 ? ws.ws_col - 1 : 119;
+        if (line.size() > width) line.resize(width);
+        std::fprintf(stderr, "\r%s\033[K", line.c_str());
+        shown_ = true;
+      } else {
+        std::fprintf(stderr, "%s\n", line.c_str());
+      }
+      std::fflush(stderr);
+    }
+  }
+  std::string text(double t) {
+    std::uint64_t ex = 0;
+    for (int j = 0; j < board_.jobs(); ++j)
+      ex += board_.at_job(j).done_executions.load() + board_.at_job(j).executions.load();
+    std::size_t done = 0, violated = 0, inconclusive = 0;
+    for (std::size_t k = 0; k < board_.targets(); ++k) {
+      auto& g = board_.at_target(k);
+      if (g.jobs_done.load() < board_.runs_per_target) continue;
+      ++done;
+      if (g.violated.load())
+        ++violated;
+      else if (g.inconclusive.load())
+        ++inconclusive;
+    }
+    char buf[512];
+    std::snprintf(
+        buf, sizeof buf,
+        "iowq-verify [%.0f s] %s executions, %s/s; %zu/%zu targets: %zu verified, %zu violated, %zu inconclusive", t,
+        fmt_count(ex).c_str(), fmt_count(static_cast<std::uint64_t>(static_cast<double>(ex) / t)).c_str(), done,
+        board_.targets(), done - violated - inconclusive, violated, inconclusive);
+    std::string s = buf;
+    if (board_.jobs() > 1) s += "; " + std::to_string(board_.jobs()) + " jobs";
+    // What is running now (for the last, longest targets).
+    std::set<std::uint32_t> now;
+    for (int j = 0; j < board_.jobs(); ++j) {
+      const std::uint32_t k = board_.at_job(j).current.load();
+      if (k < names_.size() && board_.at_job(j).busy.load() &&
+          board_.at_target(k).jobs_done.load() < board_.runs_per_target)
+        now.insert(k);
+    }
+    std::string list;
+    for (auto k : now) list += (list.empty() ? "" : ", ") + names_[k];
+    if (!list.empty()) s += "; now " + list;
+    return s;
+  }
+  void erase() {
+    std::lock_guard<std::mutex> o(out_);
+    erase_locked();
+  }
+  void erase_locked() {
+    if (!shown_) return;
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    shown_ = false;
+  }
+
+  progress_board& board_;
+  std::vector<std::string> names_;
+  bool tty_;
+  std::chrono::steady_clock::time_point t0_;
+  std::thread th_;
+  std::mutex mu_, out_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool shown_ = false;
+};
+
+// ---- running targets -----------------------------------------------------------------------------
+
+// The part of the work one process does: shard `part` of `parts` of every exhaustive search (the
+// engine's schedule-prefix sharding), and the whole of every sampling search it owns.
+struct part_spec {
+  int engine_index = 0, engine_count = 1;  // the engine's shard of exhaustive searches
+  int row_index = 0, row_count = 1;        // what the rows record (merged with the other rows later)
+  // Sampling searches cannot be split: target k runs here iff k % owner_mod == owner_is (after the
+  // outer shard took its targets: k % outer_count == outer_index).
+  int outer_index = 0, outer_count = 1, job = 0, jobs = 1;
+  bool owns(std::size_t k) const {
+    if (static_cast<int>(k % static_cast<std::size_t>(outer_count)) != outer_index) return false;
+    return static_cast<int>((k / static_cast<std::size_t>(outer_count)) % static_cast<std::size_t>(jobs)) == job;
   }
 };
 
-// Runs one target, every property judged separately; returns its rows.
-std::vector<row> run_target(const target& t, const search_spec& sp, const std::string& replay_dir, bool print,
-                            progress_printer* prog) {
-  std::vector<row> rows;
+row placeholder(const target& t, const part_spec& ps) {
+  row r;
+  r.group = t.mutant.empty() ? "scenario" : "mutant";
+  r.target = target_key(t);
+  r.id = r.target;
+  r.scenario = t.s->name;
+  r.variant = to_string(t.cfg.v);
+  r.mutant = t.mutant;
+  r.verdict = "not-run";
+  r.shard_index = ps.row_index;
+  r.shard_count = ps.row_count;
+  return r;
+}
+
+// Runs one target (its part), every property judged separately; returns its rows.
+std::vector<row> run_target(const target& t, std::size_t k, const search_spec& sp, const part_spec& ps,
+                            progress_board* board, int job) {
   chk::options o = options_for(t, sp);
-  const std::string key = target_key(t);
-  if (prog) o.on_progress = [prog, key](const chk::progress& p) { (*prog)(p, key); };
+  if (!exhaustive(o) && !ps.owns(k)) return {placeholder(t, ps)};
+  if (exhaustive(o)) {
+    o.split_depth = split_depth;
+    o.shard_index = ps.engine_index;
+    o.shard_count = ps.engine_count;
+  }
+  if (board) {
+    auto* slot = &board->at_job(job);
+    slot->current.store(static_cast<std::uint32_t>(k));
+    slot->busy.store(true);
+    auto base = std::make_shared<std::pair<std::uint64_t, std::uint64_t>>(0, 0);  // earlier searches, last seen
+    o.on_progress = [slot, base](const chk::progress& p) {
+      if (p.executions < base->second) base->first += base->second;  // a new search of the same target
+      base->second = p.executions;
+      slot->executions.store(base->first + p.executions);
+    };
+  }
   auto verdicts = scn::check_properties(*t.s, t.cfg, o);
-  if (prog) prog->clear();
   const std::string variant = to_string(t.cfg.v);
   std::vector<std::string> expected = t.s->expected_violations(variant);
+  std::vector<row> rows;
   for (const auto& pv : verdicts) {
     if (!t.mutant.empty() && pv.property != t.property) continue;
     row r;
     r.group = t.mutant.empty() ? "scenario" : "mutant";
+    r.target = target_key(t);
     r.scenario = t.s->name;
     r.variant = variant;
     r.mutant = t.mutant;
+    r.property = pv.property;
     r.id = t.mutant.empty() ? t.s->name + "/" + variant + "/" + pv.property
                             : "mutant/" + t.mutant + " (" + t.s->name + ", " + variant + ")";
     if (t.mutant.empty()) {
       r.summary = t.s->summary;
-      r.expected = std::find(expected.begin(), expected.end(), pv.property) != expected.end()
-                       ? "violated:" + pv.property
-                       : "verified";
+      const bool known = std::find(expected.begin(), expected.end(), pv.property) != expected.end();
+      r.expected = known ? "violated:" + pv.property : "verified";
+      for (const auto& f : t.s->findings)
+        if (known && f.variant == variant && f.property == pv.property) r.note = f.why;
     } else {
       auto m = mutant_by_name(t.mutant);
-      r.summary = std::string(info(*m).description) + (info(*m).history[0] ? std::string(" [") + info(*m).history + "]" : "");
+      r.summary = std::string(info(*m).description) +
+                  (info(*m).history[0] ? std::string(" [re-introduces ") + info(*m).history + "]" : "");
       r.expected = "violated:" + t.property;
     }
     for (auto q : pv.active) r.properties.push_back(scn::to_string(q));
     r.verdict = chk::to_string(pv.r.v);
-    r.bounds = t.s->bounds() + "; " + pv.r.bounds;
-    r.search = chk::to_string(o.search);
+    r.bounds = t.s->bounds() + "; " + without_shard(pv.r.bounds);
+    r.search = search_spec_text(o);
     r.executions = pv.r.st.executions;
     r.pruned = pv.r.st.pruned;
     r.max_depth = pv.r.st.max_depth;
     r.seconds = pv.r.st.seconds;
     r.complete = pv.r.st.complete;
-    r.shard_index = o.shard_index;
-    r.shard_count = o.shard_count;
+    r.shard_index = ps.row_index;
+    r.shard_count = ps.row_count;
     if (pv.r.fail) {
       r.violated = pv.property;
       r.failure_kind = chk::to_string(pv.r.fail->kind);
       r.failure_message = pv.r.fail->message;
       r.failure_location = pv.r.fail->location;
       r.trace = pv.r.fail->trace;
-      if (!replay_dir.empty()) {
-        chk::replay_file f = chk::make_replay(t.s->name + "/" + variant, o, *pv.r.fail);
-        f.labels["scenario"] = t.s->name;
-        f.labels["variant"] = variant;
-        f.labels["mutant"] = t.mutant;
-        std::string props;
-        for (auto q : pv.active) props += (props.empty() ? "" : ",") + std::string(scn::to_string(q));
-        f.labels["properties"] = props;
-        fs::create_directories(replay_dir);
-        const std::string file = replay_name(r.id);
-        chk::save_replay((fs::path(replay_dir) / file).string(), f);
-        r.replay_file = file;
-      }
+      chk::replay_file f = chk::make_replay(t.s->name + "/" + variant, o, *pv.r.fail);
+      f.labels["scenario"] = t.s->name;
+      f.labels["variant"] = variant;
+      f.labels["mutant"] = t.mutant;
+      std::string props;
+      for (auto q : pv.active) props += (props.empty() ? "" : ",") + std::string(scn::to_string(q));
+      f.labels["properties"] = props;
+      r.replay = nlohmann::json::parse(chk::to_json(f));
     }
     r.as_expected = tools::matches_expectation(r);
-    if (prog) (r.verdict == "violated" ? prog->violated : prog->verified) += 1;
-    if (print) {
-      std::printf("%-10s %-44s %s%s [%s] %llu executions, %.2f s\n", r.group.c_str(), r.id.c_str(),
-                  r.verdict.c_str(), r.violated.empty() ? "" : (" (" + r.violated + ")").c_str(), r.bounds.c_str(),
-                  static_cast<unsigned long long>(r.executions), r.seconds);
-      if (!r.as_expected) std::printf("           UNEXPECTED: expected %s\n", r.expected.c_str());
-      if (r.verdict == "violated") {
-        std::printf("           %s: %s%s\n", r.failure_kind.c_str(), r.failure_message.c_str(),
-                    r.failure_location.empty() ? "" : (" at " + r.failure_location).c_str());
-        if (!r.replay_file.empty())
-          std::printf("           replay: iowq-verify replay %s\n", (fs::path(replay_dir) / r.replay_file).c_str());
-        std::printf("%s\n", chk::format_trace_columns(r.trace, 38).c_str());
-      }
-      std::fflush(stdout);
-    }
     rows.push_back(std::move(r));
   }
+  // In the order of the scenario's properties, whatever order the searches judged them in.
+  auto rank = [&t](const row& r) {
+    for (std::size_t i = 0; i < t.s->props.size(); ++i)
+      if (r.property == scn::to_string(t.s->props[i])) return i;
+    return t.s->props.size();
+  };
+  std::stable_sort(rows.begin(), rows.end(), [&rank](const row& a, const row& b) { return rank(a) < rank(b); });
   if (!t.mutant.empty() && rows.empty()) {
-    // The search never judged the mutant's property (stopped by another failure): not killed.
-    row r;
-    r.group = "mutant";
+    // The search never judged the mutant's property (another failure ended it): not killed.
+    row r = placeholder(t, ps);
     r.id = "mutant/" + t.mutant + " (" + t.s->name + ", " + variant + ")";
-    r.scenario = t.s->name;
-    r.variant = variant;
-    r.mutant = t.mutant;
+    r.property = t.property;
     r.expected = "violated:" + t.property;
     r.verdict = "inconclusive";
     r.bounds = t.s->bounds();
-    r.failure_message = "the mutant's property was not judged: another failure ended the search";
+    r.search = search_spec_text(o);
+    for (const auto& pv : verdicts) {
+      r.executions += pv.r.st.executions;
+      r.seconds += pv.r.st.seconds;
+      if (pv.r.fail)
+        r.failure_message = "the mutant's property was not judged: a failure of " + pv.property + " (" +
+                            pv.r.fail->message + ") ended the search";
+    }
     rows.push_back(std::move(r));
   }
   return rows;
 }
 
-// Runs the targets with `jobs` processes: job i explores shard i of every target; the parent
-// merges. With one job everything runs here (shard 0 of 1).
-std::vector<row> run_targets(const std::vector<target>& targets, search_spec sp, int jobs, const std::string& replay_dir,
-                             bool print) {
-  if (jobs <= 1 || sp.shard_count > 1) {
-    progress_printer prog;
-    prog.total_targets = targets.size();
+void report_done(progress_board* board, int job, std::size_t k, const std::vector<row>& rows) {
+  if (!board) return;
+  std::vector<const row*> ps;
+  bool violated = false, inconclusive = false;
+  for (const auto& r : rows) {
+    if (r.verdict == "not-run") continue;
+    ps.push_back(&r);
+    violated |= r.verdict == "violated";
+    inconclusive |= r.verdict == "inconclusive";
+  }
+  auto& slot = board->at_job(job);
+  slot.done_executions += tools::summarize(ps).executions;
+  slot.executions.store(0);
+  slot.busy.store(false);
+  auto& g = board->at_target(k);
+  if (violated) g.violated += 1;
+  if (inconclusive) g.inconclusive += 1;
+  g.jobs_done += 1;
+}
+
+// Writes the replay files of violated rows into `dir`; each row's replay_file becomes `prefix` +
+// the file's name (a path relative to where the report or the user is).
+void save_replays(std::vector<row>& rows, const std::string& dir, const std::string& prefix) {
+  for (auto& r : rows) {
+    if (r.verdict != "violated" || r.replay.is_null()) continue;
+    fs::create_directories(dir);
+    const std::string name = replay_name(r.id);
+    chk::save_replay((fs::path(dir) / name).string(), chk::parse_replay(r.replay.dump()));
+    r.replay_file = prefix + name;
+  }
+}
+
+void print_rows(const std::vector<row>& rows) {
+  std::string last;
+  for (const auto& r : rows) {
+    if (r.verdict == "not-run") continue;
+    if (r.target != last) {
+      last = r.target;
+      std::printf("== %s%s%s [%s]\n", r.mutant.empty() ? "" : ("mutant " + r.mutant + " in ").c_str(),
+                  r.scenario.c_str(), (" under " + r.variant).c_str(), r.bounds.c_str());
+    }
+    std::string verdict = r.verdict + (r.violated.empty() || r.violated == r.property ? "" : " (" + r.violated + ")");
+    std::printf("   %-13s %-14s %s executions, %.2f s%s\n", r.property.c_str(), verdict.c_str(),
+                fmt_count(r.executions).c_str(), r.seconds,
+                r.verdict == "inconclusive"                    ? "   (a budget ran out)"
+                : !r.as_expected                               ? ("   UNEXPECTED: expected " + r.expected).c_str()
+                : r.verdict == "violated" && !r.mutant.empty() ? "   (mutant killed)"
+                : r.verdict == "violated"                      ? "   (a known finding)"
+                                                               : "");
+    if (r.verdict == "inconclusive" && !r.failure_message.empty()) std::printf("      %s\n", r.failure_message.c_str());
+    if (r.verdict == "violated") {
+      std::printf("      %s: %s%s\n", r.failure_kind.c_str(), r.failure_message.c_str(),
+                  r.failure_location.empty() ? "" : (" at " + r.failure_location).c_str());
+      if (!r.replay_file.empty()) std::printf("      replay: iowq-verify replay %s\n", r.replay_file.c_str());
+      std::printf("\n%s\n", chk::format_trace_columns(r.trace, 38).c_str());
+    }
+  }
+  std::fflush(stdout);
+}
+
+struct run_request {
+  std::vector<target> targets;
+  search_spec sp;
+  int jobs = 1;
+  std::string replay_dir, replay_prefix;  // empty dir: no replay files
+  bool print = false;
+};
+
+// Runs the targets: with one job here, target after target (printing as it goes). With N jobs in N
+// processes: when there are at least N targets each job takes the next target nobody took yet and
+// runs it whole; with fewer, job j runs the engine's shard j (by schedule prefix) of every
+// exhaustive search and its share of the sampling ones, and the parent merges their rows. Either
+// way the rows are those of one process doing it all, in the same order.
+std::vector<row> run_targets(const run_request& rq) {
+  const auto& targets = rq.targets;
+  const search_spec& sp = rq.sp;
+  std::vector<std::string> names;
+  for (const auto& t : targets) names.push_back(target_label(t));
+  const int jobs = std::max(1, rq.jobs);
+  progress_board board(jobs, targets.size());
+  progress_printer printer(board, names);
+
+  if (jobs == 1) {
+    part_spec ps;
+    ps.engine_index = ps.row_index = ps.outer_index = sp.shard_index;
+    ps.engine_count = ps.row_count = ps.outer_count = sp.shard_count;
+    printer.start();
     std::vector<row> all;
-    for (const auto& t : targets) {
-      auto rows = run_target(t, sp, replay_dir, print, isatty(2) ? &prog : nullptr);
-      prog.done_targets++;
+    for (std::size_t k = 0; k < targets.size(); ++k) {
+      auto rows = run_target(targets[k], k, sp, ps, &board, 0);
+      report_done(&board, 0, k, rows);
+      if (!rq.replay_dir.empty()) save_replays(rows, rq.replay_dir, rq.replay_prefix);
+      if (rq.print) {
+        auto hold = printer.hold();
+        print_rows(rows);
+      }
       all.insert(all.end(), rows.begin(), rows.end());
     }
+    printer.stop();
     return all;
   }
-  const fs::path tmp = fs::temp_directory_path() / ("iowq-verify-" + std::to_string(getpid()));
-  fs::create_directories(tmp);
+
+  // Several targets: each job takes the next target not taken yet and runs it whole (its part of
+  // the outer shard). Fewer targets than jobs: job j runs the engine's shard j of every target.
+  const bool by_target = targets.size() >= static_cast<std::size_t>(jobs);
+  board.runs_per_target = by_target ? 1 : static_cast<std::uint32_t>(jobs);
+  // The order jobs take targets in: searches that raise the preemption bound above the scenario's
+  // own (some mutants' kills) are the longest single targets, so they start first and no job waits
+  // for one at the end.
+  std::vector<std::size_t> order;
+  for (int pass = 0; pass < 2; ++pass)
+    for (std::size_t k = 0; k < targets.size(); ++k) {
+      const chk::options o = options_for(targets[k], sp);
+      const chk::options own = scn::options_for(*targets[k].s, sp.quick);
+      const bool raised = o.search == chk::search_kind::bounded && own.search == chk::search_kind::bounded &&
+                          o.preemption_bound > own.preemption_bound;
+      if (raised == (pass == 0)) order.push_back(k);
+    }
+  std::string tmpl = (fs::temp_directory_path() / "iowq-verify-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
+  const fs::path tmp = tmpl;
+  std::fflush(stdout);
+  std::fflush(stderr);
   std::vector<pid_t> kids;
-  for (int i = 0; i < jobs; ++i) {
+  for (int j = 0; j < jobs; ++j) {
     pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
-      search_spec mine = sp;
-      mine.shard_index = i;
-      mine.shard_count = jobs;
-      progress_printer prog;
-      prog.prefix = "[job " + std::to_string(i) + "] ";
-      prog.total_targets = targets.size();
-      std::vector<row> rows;
-      for (const auto& t : targets) {
-        auto r = run_target(t, mine, replay_dir, false, i == 0 && isatty(2) ? &prog : nullptr);
-        prog.done_targets++;
-        rows.insert(rows.end(), r.begin(), r.end());
+      prctl(PR_SET_PDEATHSIG, SIGTERM);  // no orphaned searches when the parent is killed
+      if (getppid() == 1) std::_Exit(4);
+      int rc = 0;
+      try {
+        part_spec ps;
+        ps.outer_index = sp.shard_index;
+        ps.outer_count = sp.shard_count;
+        std::vector<row> rows;
+        if (by_target) {
+          ps.engine_index = ps.row_index = sp.shard_index;
+          ps.engine_count = ps.row_count = sp.shard_count;
+          for (std::size_t n = board.take(); n < order.size(); n = board.take()) {
+            const std::size_t k = order[n];
+            auto r = run_target(targets[k], k, sp, ps, &board, j);
+            report_done(&board, j, k, r);
+            rows.insert(rows.end(), r.begin(), r.end());
+          }
+        } else {
+          // Shard j of the outer shard I/N: the engine's shard I + N*j of N*jobs holds exactly the
+          // prefixes of shard I/N that job j takes.
+          ps.engine_index = sp.shard_index + sp.shard_count * j;
+          ps.engine_count = sp.shard_count * jobs;
+          ps.row_index = j;
+          ps.row_count = jobs;
+          ps.job = j;
+          ps.jobs = jobs;
+          for (std::size_t k = 0; k < targets.size(); ++k) {
+            auto r = run_target(targets[k], k, sp, ps, &board, j);
+            report_done(&board, j, k, r);
+            rows.insert(rows.end(), r.begin(), r.end());
+          }
+        }
+        std::ofstream f(tmp / ("job" + std::to_string(j) + ".json"));
+        f << tools::to_json(rows, {}).dump();
+        f.close();
+        if (!f) throw std::runtime_error("cannot write the results of job " + std::to_string(j));
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "iowq-verify: job %d: %s\n", j, one_line(e.what()).c_str());
+        rc = 4;
       }
-      std::ofstream f(tmp / ("job" + std::to_string(i) + ".json"));
-      f << tools::to_json(rows, {}).dump();
-      std::_Exit(f ? 0 : 4);
+      std::fflush(stderr);
+      std::_Exit(rc);
     }
     kids.push_back(pid);
   }
+  printer.start();
   bool ok = true;
   for (pid_t k : kids) {
     int st = 0;
-    waitpid(k, &st, 0);
+    while (waitpid(k, &st, 0) < 0 && errno == EINTR) {
+    }
     ok &= WIFEXITED(st) && WEXITSTATUS(st) == 0;
   }
-  if (!ok) throw std::runtime_error("a job process failed");
+  printer.stop();
   std::vector<row> parts;
-  for (int i = 0; i < jobs; ++i) {
-    std::ifstream f(tmp / ("job" + std::to_string(i) + ".json"));
-    auto rows = tools::rows_from_json(nlohmann::json::parse(f));
-    parts.insert(parts.end(), rows.begin(), rows.end());
+  if (ok) {
+    for (int j = 0; j < jobs; ++j) {
+      std::ifstream f(tmp / ("job" + std::to_string(j) + ".json"));
+      auto rows = tools::rows_from_json(nlohmann::json::parse(f));
+      parts.insert(parts.end(), rows.begin(), rows.end());
+    }
   }
   fs::remove_all(tmp);
-  std::string err;
-  auto merged = tools::merge_rows(parts, &err);
-  if (!err.empty()) throw std::runtime_error(err);
-  if (print)
-    for (const auto& r : merged) {
-      std::printf("%-10s %-44s %s%s [%s] %llu executions, %.2f s\n", r.group.c_str(), r.id.c_str(), r.verdict.c_str(),
-                  r.violated.empty() ? "" : (" (" + r.violated + ")").c_str(), r.bounds.c_str(),
-                  static_cast<unsigned long long>(r.executions), r.seconds);
-      if (!r.as_expected) std::printf("           UNEXPECTED: expected %s\n", r.expected.c_str());
-      if (r.verdict == "violated") {
-        std::printf("           %s: %s\n", r.failure_kind.c_str(), r.failure_message.c_str());
-        if (!r.replay_file.empty())
-          std::printf("           replay: iowq-verify replay %s\n", (fs::path(replay_dir) / r.replay_file).c_str());
-        std::printf("%s\n", chk::format_trace_columns(r.trace, 38).c_str());
-      }
+  if (!ok) throw std::runtime_error("a job process failed");
+  std::vector<row> merged;
+  if (by_target) {
+    // Back in the order of the targets.
+    std::map<std::string, std::size_t> index;
+    for (std::size_t k = 0; k < targets.size(); ++k) index[target_key(targets[k])] = k;
+    std::set<std::string> seen;
+    for (const auto& r : parts) seen.insert(r.target);
+    if (seen.size() != targets.size()) throw std::runtime_error("a target was not run by any job");
+    merged = std::move(parts);
+    std::stable_sort(merged.begin(), merged.end(),
+                     [&index](const row& a, const row& b) { return index.at(a.target) < index.at(b.target); });
+  } else {
+    std::string err;
+    merged = tools::merge_rows(parts, &err);
+    if (!err.empty()) throw std::runtime_error(err);
+    for (auto& r : merged) {
+      r.shard_index = sp.shard_index;
+      r.shard_count = sp.shard_count;
+      r.merged_from = 1;
     }
+  }
+  if (!rq.replay_dir.empty()) save_replays(merged, rq.replay_dir, rq.replay_prefix);
+  if (rq.print) print_rows(merged);
   return merged;
 }
 
@@ -333,13 +737,20 @@ std::string command_line(int argc, char** argv) {
   return s;
 }
 
+void write_json(const std::string& path, const std::vector<row>& rows, const tools::run_info& info) {
+  std::ofstream f(path);
+  if (!f) throw usage_error("cannot write " + path);
+  f << tools::to_json(rows, info).dump(1) << "\n";
+  f.close();
+  if (!f) throw std::runtime_error("cannot write " + path);
+}
+
 void write_reports(const std::string& dir, const std::vector<row>& rows, const tools::run_info& info) {
   fs::create_directories(dir);
   tools::write_markdown((fs::path(dir) / "report.md").string(), rows, info);
   tools::write_html((fs::path(dir) / "report.html").string(), rows, info);
   tools::write_junit((fs::path(dir) / "junit.xml").string(), rows, info);
-  std::ofstream f(fs::path(dir) / "results.json");
-  f << tools::to_json(rows, info).dump(1) << "\n";
+  write_json((fs::path(dir) / "results.json").string(), rows, info);
 }
 
 std::pair<int, int> parse_shard(const std::string& s) {
@@ -349,7 +760,7 @@ std::pair<int, int> parse_shard(const std::string& s) {
     std::size_t a = 0, b = 0;
     int i = std::stoi(s.substr(0, slash), &a);
     int n = std::stoi(s.substr(slash + 1), &b);
-    if (a != slash || b != s.size() - slash - 1 || n < 1 || i < 0 || i >= n) throw 0;
+    if (a != slash || b != s.size() - slash - 1 || n < 1 || n > 1024 || i < 0 || i >= n) throw 0;
     return {i, n};
   } catch (...) {
     throw usage_error("bad --shard " + s + " (expected I/N with 0 <= I < N)");
@@ -367,7 +778,7 @@ int cmd_list() {
                                         : "all interleavings (DPOR)");
   }
   std::printf("\nVariants:\n");
-  for (variant v : all_variants()) std::printf("  %-22s %s\n", to_string(v), variant_summary(v));
+  for (variant v : all_variants()) std::printf("  %-24s %s\n", to_string(v), variant_summary(v));
   std::printf("\nMutants (each killed by its property in the scenario named):\n");
   for (const auto& m : all_mutants()) {
     std::string where = "(no kill listed)";
@@ -380,25 +791,53 @@ int cmd_list() {
 }
 
 int cmd_replay(const std::string& file, const std::string& trace_format) {
-  chk::replay_file f = chk::load_replay(file);
-  chk::replay_outcome out = scn::replay(f);
+  chk::replay_file f;
+  chk::replay_outcome out;
+  if (!std::ifstream(file)) throw usage_error("cannot read " + file);
+  try {
+    f = chk::load_replay(file);
+    out = scn::replay(f);
+  } catch (const chk::replay_error& e) {
+    throw usage_error(file + ": " + e.what());
+  }
   if (out.r.fail) {
     if (trace_format == "json") {
       chk::replay_file again = f;
       again.trace = out.r.fail->trace;
       std::printf("%s\n", chk::to_json(again).c_str());
     } else {
-      std::printf("%s\n", chk::format_trace_columns(out.r.fail->trace, 38).c_str());
+      auto label = [&f](const char* k) {
+        auto it = f.labels.find(k);
+        return it == f.labels.end() ? std::string() : it->second;
+      };
+      std::printf("== %s%s under %s\n\n%s\n",
+                  label("mutant").empty() ? "" : ("mutant " + label("mutant") + " in ").c_str(),
+                  label("scenario").c_str(), label("variant").c_str(),
+                  chk::format_trace_columns(out.r.fail->trace, 38).c_str());
     }
   }
-  if (!out.reproduced) {
-    std::fprintf(stderr, "iowq-verify: replay did not reproduce the recorded failure: %s\n", out.why.c_str());
-    return exit_usage;
-  }
-  std::printf("reproduced: %s%s: %s\n", chk::to_string(out.r.fail->kind),
-              out.r.fail->property.empty() ? "" : (" [" + out.r.fail->property + "]").c_str(),
-              out.r.fail->message.c_str());
+  std::fflush(stdout);
+  if (!out.reproduced) throw usage_error(file + ": replay did not reproduce the recorded failure: " + out.why);
+  std::fprintf(trace_format == "json" ? stderr : stdout, "reproduced: %s%s: %s\n", chk::to_string(out.r.fail->kind),
+               out.r.fail->property.empty() ? "" : (" [" + out.r.fail->property + "]").c_str(),
+               out.r.fail->message.c_str());
   return 1;
+}
+
+std::vector<row> read_results(const std::string& file) {
+  std::ifstream f(file);
+  if (!f) throw usage_error("cannot read " + file);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(f);
+  } catch (const nlohmann::json::exception&) {
+    throw usage_error(file + ": not valid JSON");
+  }
+  try {
+    return tools::rows_from_json(j);
+  } catch (const std::runtime_error& e) {
+    throw usage_error(file + ": " + e.what());
+  }
 }
 
 }  // namespace
@@ -406,51 +845,57 @@ int cmd_replay(const std::string& file, const std::string& trace_format) {
 int main(int argc, char** argv) {
   CLI::App app{"iowq-verify: model checking, replay and reports for io-wq's exit-on-idle patch"};
   app.require_subcommand(1, 1);
-  app.footer(
-      "Exit codes: 0 all verified (every verdict as expected), 1 a property violated (a counterexample was "
-      "found, or an expected one was not), 2 usage or input error, 3 inconclusive (a budget ran out before the "
-      "search finished).");
+  app.footer(exit_codes_help);
 
   app.add_subcommand("list", "list scenarios, variants and mutants with what they check and their bounds");
 
   auto* check = app.add_subcommand("check", "check scenarios under variants (or a mutant), printing counterexamples");
+  check->footer(exit_codes_help);
   std::vector<std::string> scenarios, variants;
   std::string mutant, search, json_out, shard = "0/1", out_dir = "iowq-verify-out";
   search_spec sp;
   int jobs = 1;
-  for (CLI::App* sub : {check}) {
-    sub->add_option("--scenario", scenarios, "scenario to check (repeatable; default: all)");
-    sub->add_option("--variant", variants, "variant to check (repeatable; default: all)");
-    sub->add_option("--mutant", mutant, "run this mutant (in its kill scenario unless --scenario is given)");
-  }
+  check->add_option("--scenario", scenarios, "scenario to check (repeatable; default: all)");
+  check->add_option("--variant", variants, "variant to check (repeatable; default: all)");
+  check->add_option("--mutant", mutant, "run this mutant (in its kill scenario unless --scenario is given)");
   auto add_search_options = [&](CLI::App* sub) {
     sub->add_option("--search", search, "dfs | dpor | bounded:K | random:N | pct:D (default: each scenario's own)");
     sub->add_option("--seed", sp.seed, "seed of random and pct searches");
     sub->add_option("--max-executions", sp.max_executions, "stop each search after this many executions");
     sub->add_option("--time-limit", sp.time_limit, "stop each search after this many seconds");
-    sub->add_option("--jobs", jobs, "processes to split the work over (by schedule prefix)")->check(CLI::Range(1, 64));
-    sub->add_option("--shard", shard, "run part I of N of every search (I/N), for a CI matrix; see merge");
-    sub->add_option("--json", json_out, "write the results as JSON to this file");
+    sub->add_option("--jobs", jobs,
+                    "processes to split the work over (by target; by schedule prefix when fewer targets than jobs)")
+        ->check(CLI::Range(1, 64));
+    sub->add_option("--shard", shard,
+                    "run part I of N (I/N) of every search, by schedule prefix, for a CI matrix; see merge");
+    sub->add_option("--json", json_out, "write the results as JSON to this file (the input of merge)");
     sub->add_flag("--quick", sp.quick, "the test suite's preemption-bounded search instead of the full one");
   };
   add_search_options(check);
   check->add_option("--out", out_dir, "directory for replay files (default iowq-verify-out)");
 
   auto* replay = app.add_subcommand("replay", "re-execute a replay file and confirm the recorded failure");
+  replay->footer(exit_codes_help);
   std::string replay_file, trace_format = "text";
   replay->add_option("file", replay_file, "replay file")->required();
   replay->add_option("--trace", trace_format, "text | json")->check(CLI::IsMember({"text", "json"}));
 
-  auto* report = app.add_subcommand("report", "run the full matrix and write report.md, report.html, junit.xml");
+  auto* report =
+      app.add_subcommand("report", "run the full matrix and write report.md, report.html, junit.xml, results.json");
+  report->footer(exit_codes_help);
   std::string report_dir = "report";
   report->add_option("--out", report_dir, "output directory (default report)");
+  report->add_option("--scenario", scenarios,
+                     "only this scenario (repeatable; default: all), with the mutants killed in it");
+  report->add_option("--variant", variants, "only this variant (repeatable; default: all)");
   add_search_options(report);
 
   auto* merge = app.add_subcommand("merge", "combine shard results (--shard I/N --json) into one verdict and report");
+  merge->footer(exit_codes_help);
   std::vector<std::string> merge_files;
   std::string merge_out;
-  merge->add_option("files", merge_files, "results files of the shards")->required();
-  merge->add_option("--out", merge_out, "also write the report files to this directory");
+  merge->add_option("files", merge_files, "results files of the shards (results.json or --json output)")->required();
+  merge->add_option("--out", merge_out, "also write the report files (and replay files) to this directory");
   merge->add_option("--json", json_out, "write the merged results as JSON to this file");
 
   auto* litmus = app.add_subcommand("litmus", "run the checker's litmus catalog under DFS and DPOR");
@@ -461,7 +906,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::fprintf(stderr, "iowq-verify: %s (see --help)\n", e.what());
+    std::fprintf(stderr, "iowq-verify: %s (see --help)\n", one_line(e.what()).c_str());
     return exit_usage;
   }
 
@@ -489,114 +934,149 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    std::vector<row> rows;
     if (merge->parsed()) {
       std::vector<row> parts;
       for (const auto& file : merge_files) {
-        std::ifstream f(file);
-        if (!f) throw usage_error("cannot read " + file);
-        nlohmann::json j;
-        try {
-          j = nlohmann::json::parse(f);
-        } catch (const nlohmann::json::exception& e) {
-          throw usage_error(file + ": not valid JSON");
-        }
-        auto r = tools::rows_from_json(j);
+        auto r = read_results(file);
         parts.insert(parts.end(), r.begin(), r.end());
       }
       std::string err;
-      rows = tools::merge_rows(parts, &err);
+      auto rows = tools::merge_rows(parts, &err);
       if (!err.empty()) throw usage_error(err);
       for (const auto& r : rows)
-        std::printf("%-10s %-44s %s%s, %llu executions\n", r.group.c_str(), r.id.c_str(), r.verdict.c_str(),
-                    r.as_expected ? "" : " UNEXPECTED", static_cast<unsigned long long>(r.executions));
+        if (r.verdict == "not-run") throw usage_error("no shard ran " + r.target);
       info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (!merge_out.empty()) {
+        save_replays(rows, (fs::path(merge_out) / "replays").string(), "replays/");
         write_reports(merge_out, rows, info);
-        std::printf("report written to %s/report.html (and report.md, junit.xml)\n", merge_out.c_str());
       }
-    } else {
-      // check or report: the targets.
-      std::tie(sp.shard_index, sp.shard_count) = parse_shard(shard);
-      sp.search = search;
-      std::vector<target> targets;
-      std::vector<variant> vs;
-      for (const auto& n : variants) {
-        auto v = variant_by_name(n);
-        if (!v) throw usage_error("unknown variant \"" + n + "\" (see iowq-verify list)");
-        vs.push_back(*v);
+      std::size_t ok = 0;
+      for (const auto& r : rows) ok += r.as_expected;
+      for (const auto& r : rows)
+        if (!r.as_expected)
+          std::printf("UNEXPECTED %s: expected %s, got %s%s\n", r.id.c_str(), r.expected.c_str(), r.verdict.c_str(),
+                      r.violated.empty() ? "" : (" (" + r.violated + ")").c_str());
+      std::printf("merged %zu files: %zu of %zu verdicts as expected\n", merge_files.size(), ok, rows.size());
+      if (!merge_out.empty())
+        std::printf("report written to %s/report.html (and report.md, junit.xml, results.json, replays/)\n",
+                    merge_out.c_str());
+      if (!json_out.empty()) write_json(json_out, rows, info);
+      return tools::report_exit_code(rows);
+    }
+
+    // check or report: the targets.
+    std::tie(sp.shard_index, sp.shard_count) = parse_shard(shard);
+    sp.search = search;
+    {
+      // Validate --search before any work.
+      target probe{&scn::all().front(), {}, "", ""};
+      (void)options_for(probe, sp);
+    }
+    std::vector<target> targets;
+    std::vector<variant> vs;
+    for (const auto& n : variants) {
+      auto v = variant_by_name(n);
+      if (!v) throw usage_error("unknown variant \"" + n + "\" (see iowq-verify list)");
+      vs.push_back(*v);
+    }
+    if (vs.empty()) vs = all_variants();
+    std::vector<const scn::scenario*> ss;
+    for (const auto& n : scenarios) {
+      const scn::scenario* s = scn::find(n);
+      if (!s) throw usage_error("unknown scenario \"" + n + "\" (see iowq-verify list)");
+      ss.push_back(s);
+    }
+    const bool is_report = report->parsed();
+    if (!mutant.empty()) {
+      auto m = mutant_by_name(mutant);
+      if (!m) throw usage_error("unknown mutant \"" + mutant + "\" (see iowq-verify list)");
+      const scn::mutant_kill* kill = nullptr;
+      for (const auto& k : scn::mutant_kills())
+        if (mutant == k.mutant) kill = &k;
+      std::vector<const scn::scenario*> ms = ss;
+      std::vector<variant> mv = variants.empty() ? std::vector<variant>{} : vs;
+      if (ms.empty()) {
+        if (!kill) throw usage_error("mutant " + mutant + " has no kill scenario: give --scenario");
+        ms.push_back(scn::find(kill->scenario));
       }
-      if (vs.empty()) vs = all_variants();
-      std::vector<const scn::scenario*> ss;
-      for (const auto& n : scenarios) {
-        const scn::scenario* s = scn::find(n);
-        if (!s) throw usage_error("unknown scenario \"" + n + "\" (see iowq-verify list)");
-        ss.push_back(s);
-      }
-      const bool is_report = report->parsed();
-      if (!mutant.empty()) {
-        auto m = mutant_by_name(mutant);
-        if (!m) throw usage_error("unknown mutant \"" + mutant + "\" (see iowq-verify list)");
-        const scn::mutant_kill* kill = nullptr;
-        for (const auto& k : scn::mutant_kills())
-          if (mutant == k.mutant) kill = &k;
-        std::vector<const scn::scenario*> ms = ss;
-        std::vector<variant> mv = variants.empty() ? std::vector<variant>{} : vs;
-        if (ms.empty()) {
-          if (!kill) throw usage_error("mutant " + mutant + " has no kill scenario: give --scenario");
-          ms.push_back(scn::find(kill->scenario));
+      if (mv.empty()) mv.push_back(kill ? kill->v : variant::v1);
+      for (auto* s : ms)
+        for (variant v : mv) {
+          target t{s, {}, mutant, iowq::info(*m).property};
+          t.cfg.v = v;
+          t.cfg.with(*m);
+          targets.push_back(t);
         }
-        if (mv.empty()) mv.push_back(kill ? kill->v : variant::v1);
-        for (auto* s : ms)
-          for (variant v : mv) {
-            target t{s, {}, mutant, iowq::info(*m).property};
-            t.cfg.v = v;
-            t.cfg.with(*m);
-            targets.push_back(t);
-          }
-      } else {
-        if (ss.empty())
-          for (const auto& s : scn::all()) ss.push_back(&s);
-        for (auto* s : ss)
-          for (variant v : vs) {
-            target t{s, {}, "", ""};
-            t.cfg.v = v;
-            targets.push_back(t);
-          }
-        if (is_report)
-          for (const auto& k : scn::mutant_kills()) {
-            target t{scn::find(k.scenario), {}, k.mutant, k.property};
-            t.cfg.v = k.v;
-            t.cfg.with(*mutant_by_name(k.mutant));
-            targets.push_back(t);
-          }
-      }
-      const std::string replays = is_report ? (fs::path(report_dir) / "replays").string() : out_dir;
-      rows = run_targets(targets, sp, jobs, replays, !is_report);
-      info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (is_report) {
-        write_reports(report_dir, rows, info);
-        std::size_t ok = 0;
-        for (const auto& r : rows) ok += r.as_expected;
-        std::printf("%zu of %zu verdicts as expected, %.0f s\nreport written to %s/report.html (and report.md, "
-                    "junit.xml, results.json, replays/)\n",
-                    ok, rows.size(), info.seconds, report_dir.c_str());
-      }
+    } else {
+      if (ss.empty())
+        for (const auto& s : scn::all()) ss.push_back(&s);
+      for (auto* s : ss)
+        for (variant v : vs) {
+          target t{s, {}, "", ""};
+          t.cfg.v = v;
+          targets.push_back(t);
+        }
+      if (is_report)
+        for (const auto& k : scn::mutant_kills()) {
+          // The mutants killed within the selection.
+          if (std::find(ss.begin(), ss.end(), scn::find(k.scenario)) == ss.end()) continue;
+          if (std::find(vs.begin(), vs.end(), k.v) == vs.end()) continue;
+          target t{scn::find(k.scenario), {}, k.mutant, k.property};
+          t.cfg.v = k.v;
+          t.cfg.with(*mutant_by_name(k.mutant));
+          targets.push_back(t);
+        }
     }
-    if (!json_out.empty()) {
-      std::ofstream f(json_out);
-      if (!f) throw usage_error("cannot write " + json_out);
-      f << tools::to_json(rows, info).dump(1) << "\n";
+
+    const bool sharded = sp.shard_count > 1;
+    run_request rq;
+    rq.targets = targets;
+    rq.sp = sp;
+    rq.jobs = jobs;
+    rq.print = !is_report;
+    if (is_report) {
+      // A shard's report is only its results.json; merge writes the report.
+      if (!sharded) rq.replay_dir = (fs::path(report_dir) / "replays").string(), rq.replay_prefix = "replays/";
+    } else {
+      rq.replay_dir = out_dir;
+      rq.replay_prefix = (fs::path(out_dir) / "").string();
     }
-    return tools::exit_code(rows);
-  } catch (const usage_error& e) {
-    std::fprintf(stderr, "iowq-verify: %s\n", e.what());
-    return exit_usage;
-  } catch (const chk::replay_error& e) {
-    std::fprintf(stderr, "iowq-verify: %s\n", e.what());
-    return exit_usage;
+    std::vector<row> rows = run_targets(rq);
+    info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!json_out.empty()) write_json(json_out, rows, info);
+
+    if (!is_report) return tools::check_exit_code(rows);
+
+    std::size_t ok = 0, judged = 0;
+    for (const auto& r : rows)
+      if (r.verdict != "not-run") ok += r.as_expected, ++judged;
+    if (sharded) {
+      fs::create_directories(report_dir);
+      write_json((fs::path(report_dir) / "results.json").string(), rows, info);
+      std::printf(
+          "shard %d/%d: %zu of %zu verdicts as expected so far, %.0f s\npartial results written to "
+          "%s/results.json; combine the shards with: iowq-verify merge --out DIR FILES...\n",
+          sp.shard_index, sp.shard_count, ok, judged, info.seconds, report_dir.c_str());
+      bool unexpected = false, inconclusive = false;
+      for (const auto& r : rows) {
+        unexpected |= r.verdict == "violated" && !r.as_expected;
+        inconclusive |= r.verdict == "inconclusive";
+      }
+      return unexpected ? 1 : inconclusive ? 3 : 0;
+    }
+    write_reports(report_dir, rows, info);
+    for (const auto& r : rows)
+      if (!r.as_expected)
+        std::printf("UNEXPECTED %s: expected %s, got %s%s\n", r.id.c_str(), r.expected.c_str(), r.verdict.c_str(),
+                    r.violated.empty() ? "" : (" (" + r.violated + ")").c_str());
+    std::printf(
+        "%zu of %zu verdicts as expected, %.0f s\nreport written to %s/report.html (and report.md, "
+        "junit.xml, results.json, replays/)\n",
+        ok, rows.size(), info.seconds, report_dir.c_str());
+    return tools::report_exit_code(rows);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "iowq-verify: %s\n", e.what());
+    std::fflush(stdout);
+    std::fprintf(stderr, "iowq-verify: %s\n", one_line(e.what()).c_str());
     return exit_usage;
   }
 }
