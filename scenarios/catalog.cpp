@@ -45,6 +45,10 @@ std::vector<scenario> build() {
     s.summary = "the last ring goes away, a new ring arrives and punts work at once";
     s.props = {P::accounting, P::lost_wakeup};
     s.works = {work_spec{}, work_spec{}};
+    // DPOR over all interleavings: 628,115 executions for upstream-fixed, over 40 million (and
+    // minutes) for v1 after its lost wakeup; the report bounds it like the tests
+    // (`iowq-verify check --scenario set-clear-enqueue --search dpor` for the full search).
+    s.preemption_bound = 3;
     s.owner = [](world& w) {
       w.enqueue(0);
       w.wait_done(1);
@@ -193,11 +197,34 @@ std::vector<scenario> build() {
     s.summary = "io-wq API: exit-on-idle set while a CONCURRENT work runs, then more CONCURRENT work queued";
     s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
     s.works = {work_spec{.blocks = true, .concurrent = true}, work_spec{.concurrent = true}};
+    // DPOR over all interleavings takes about 2 min per variant (2.66 M executions for
+    // upstream-fixed), 9x that for the report's matrix: the report bounds it like the tests, and
+    // `iowq-verify check --scenario eoi-then-concurrent-work --search dpor` runs the full search.
+    s.preemption_bound = 3;
     s.owner = [](world& w) {
       w.enqueue(0);
       w.set_exit_on_idle(true);
       w.enqueue(1);
       w.release(0);
+      w.wait_done(2);
+    };
+    v.push_back(std::move(s));
+  }
+  {
+    scenario s;
+    s.name = "eoi-concurrent-two-workers";
+    s.summary = "io-wq API: a CONCURRENT work runs until exit-on-idle is set, then another CONCURRENT work "
+                "arrives; room for two workers (SPIN's eoiconc)";
+    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
+    s.works = {work_spec{.blocks = true, .concurrent = true}, work_spec{.concurrent = true}};
+    s.bounded_max = 2;
+    s.preemption_bound = 2;
+    s.test_preemption_bound = 2;
+    s.owner = [](world& w) {
+      w.enqueue(0);
+      w.set_exit_on_idle(true);
+      w.release(0);
+      w.enqueue(1);
       w.wait_done(2);
     };
     v.push_back(std::move(s));
@@ -268,6 +295,10 @@ std::vector<scenario> build() {
   finding("exit-while-blocked", {"baseline", "v1", "merged"}, "uaf",
           "F4: io_wq_cancel_tw_create reads cb->func after io_worker_cancel_cb dropped the worker's reference");
   finding("eoi-then-concurrent-work", {"baseline"}, "pool-zero", lingering);
+  finding("eoi-concurrent-two-workers", {"baseline"}, "pool-zero", lingering);
+  finding("eoi-concurrent-two-workers", {"v1", "merged"}, "accounting",
+          "F2: the first worker's create_worker_cb, queued when its work slept, is cancelled as it leaves on idle");
+  finding("eoi-concurrent-two-workers", {"v1", "merged"}, "pool-zero", "F2's consequence: nr_workers wrapped");
   finding("eoi-then-concurrent-work", {"v1", "merged"}, "accounting",
           "F2: the worker's pending create_worker_cb is cancelled as it leaves on idle");
   finding("eoi-then-concurrent-work", {"v1", "merged"}, "pool-zero", "F2's consequence: nr_workers wrapped");
@@ -299,6 +330,10 @@ std::vector<scenario> build() {
           "F2 during teardown: io_wq_cancel_tw_create() cancels the worker's create_worker_cb, then the worker leaves");
   finding("exit-while-blocked", {up, strand, wrap, hash_defer}, "uaf",
           "F4: io_wq_cancel_tw_create() reads cb->func after io_worker_cancel_cb() dropped the worker's reference");
+  finding("eoi-concurrent-two-workers", {up, strand, tw_uaf, hash_defer}, "accounting",
+          "F2: the first worker's create_worker_cb is cancelled as it leaves on idle");
+  finding("eoi-concurrent-two-workers", {up, strand, tw_uaf, hash_defer}, "pool-zero",
+          "F2's consequence: nr_workers wrapped");
   finding("eoi-then-concurrent-work", {up, strand, tw_uaf, hash_defer}, "accounting",
           "F2: the worker's pending create_worker_cb is cancelled as it leaves on idle");
   finding("eoi-then-concurrent-work", {up, strand, tw_uaf, hash_defer}, "pool-zero",
@@ -315,6 +350,7 @@ const std::vector<mutant_kill>& mutant_kills() {
       {"eoi_no_dec", variant::v1, "idle-then-eoi", "accounting", -1},
       {"eoi_dec_unlocked", variant::v1, "blocking-work", "race", -1},
       {"eoi_no_wake", variant::v1, "idle-then-eoi", "pool-zero", -1},
+      {"eoi_after_idle", variant::v1, "eoi-concurrent-two-workers", "lost-wakeup", -1},
       {"wake_no_running", variant::baseline, "blocking-work", "lost-wakeup", -1},
       {"hist_nr_workers_unlocked", variant::v1, "set-clear-enqueue", "race", -1},
       {"hist_state_after_check", variant::baseline, "set-clear-enqueue", "lost-wakeup", -1},

@@ -77,6 +77,10 @@ TEST_CASE("mutant eoi_no_wake is killed by the property it names, and its counte
   check_kill(find_kill("eoi_no_wake"));
 }
 
+TEST_CASE("mutant eoi_after_idle is killed by the property it names, and its counterexample replays", "[mutant]") {
+  check_kill(find_kill("eoi_after_idle"));
+}
+
 TEST_CASE("mutant wake_no_running is killed by the property it names, and its counterexample replays", "[mutant]") {
   check_kill(find_kill("wake_no_running"));
 }

@@ -141,6 +141,10 @@ TEST_CASE("eoi-then-concurrent-work: io-wq API, exit-on-idle set with work still
   check_scenario("eoi-then-concurrent-work", seed_variants);
 }
 
+TEST_CASE("eoi-concurrent-two-workers: exit-on-idle with room for a second worker (F2)", "[scenario][finding]") {
+  check_scenario("eoi-concurrent-two-workers", seed_variants);
+}
+
 TEST_CASE("enqueue-during-exit: work punted after io_wq_exit_start is run or cancelled", "[scenario]") {
   check_scenario("enqueue-during-exit", seed_variants);
 }

@@ -143,6 +143,10 @@ TEST_CASE("upstream: eoi-then-concurrent-work strands work (F1) and wraps nr_wor
   check_upstream("eoi-then-concurrent-work");
 }
 
+TEST_CASE("upstream: eoi-concurrent-two-workers wraps nr_workers (F2)", "[upstream][scenario][finding]") {
+  check_upstream("eoi-concurrent-two-workers");
+}
+
 TEST_CASE("upstream: enqueue-during-exit runs or cancels work punted after exit_start", "[upstream][scenario]") {
   check_upstream("enqueue-during-exit");
 }
@@ -161,7 +165,7 @@ TEST_CASE("upstream: every scenario of the catalogue is asserted for the 6.19 va
                                          "bound-and-unbound",   "hashed-stall",       "creation-fails",
                                          "eoi-and-exit",        "blocking-work",      "eoi-blocked-creation",
                                          "stall-then-enqueue",  "exit-while-blocked", "eoi-then-concurrent-work",
-                                         "enqueue-during-exit", "linked-at-exit",     "cancel-queued"};
+                                         "eoi-concurrent-two-workers", "enqueue-during-exit", "linked-at-exit",     "cancel-queued"};
   for (const auto& s : scn::all()) {
     INFO(s.name);
     CHECK(covered.count(s.name) == 1);
