@@ -8,10 +8,10 @@ namespace {
 
 constexpr std::array<mutant_info, static_cast<std::size_t>(M::count_)> k_mutants = {{
     {M::eoi_no_dec, "eoi_no_dec", "the exit-on-idle exit path leaves without acct->nr_workers--", "accounting", ""},
-    {M::eoi_dec_unlocked, "eoi_dec_unlocked", "the exit-on-idle nr_workers-- is done after dropping wq->lock",
-     "race", ""},
-    {M::eoi_no_wake, "eoi_no_wake", "io_wq_set_exit_on_idle() sets the bit but does not wake the workers",
-     "pool-zero", ""},
+    {M::eoi_dec_unlocked, "eoi_dec_unlocked", "the exit-on-idle nr_workers-- is done after dropping wq->lock", "race",
+     ""},
+    {M::eoi_no_wake, "eoi_no_wake", "io_wq_set_exit_on_idle() sets the bit but does not wake the workers", "pool-zero",
+     ""},
     {M::eoi_after_idle, "eoi_after_idle",
      "the exit-on-idle test sits after __io_worker_idle() has put the worker on the free list", "lost-wakeup", ""},
     {M::wake_no_running, "wake_no_running",
@@ -28,8 +28,7 @@ constexpr std::array<mutant_info, static_cast<std::size_t>(M::count_)> k_mutants
     {M::hist_enqueue_no_cancel_on_exit, "hist_enqueue_no_cancel_on_exit",
      "io_wq_enqueue() no longer cancels work once IO_WQ_BIT_EXIT is set, and io_wq_destroy() no longer "
      "cancels what is still queued (both halves of the fix)",
-     "lost-wakeup",
-     "io-wq: ensure all pending work is canceled on exit (f01272541d2c)"},
+     "lost-wakeup", "io-wq: ensure all pending work is canceled on exit (f01272541d2c)"},
     {M::hist_no_exit_recheck, "hist_no_exit_recheck",
      "io_queue_worker_create() neither holds a worker_refs reference across task_work_add() nor re-checks "
      "IO_WQ_BIT_EXIT after it",
@@ -39,8 +38,8 @@ constexpr std::array<mutant_info, static_cast<std::size_t>(M::count_)> k_mutants
     {M::exit_no_ref_put, "exit_no_ref_put", "io_worker_exit() skips its final io_worker_ref_put()", "exit-hang", ""},
     {M::exit_kfree_no_rcu, "exit_kfree_no_rcu", "io_worker_exit() frees the worker with kfree() instead of kfree_rcu()",
      "uaf", ""},
-    {M::enqueue_no_rcu_lock, "enqueue_no_rcu_lock",
-     "io_wq_enqueue() walks the free list without rcu_read_lock()", "uaf", ""},
+    {M::enqueue_no_rcu_lock, "enqueue_no_rcu_lock", "io_wq_enqueue() walks the free list without rcu_read_lock()",
+     "uaf", ""},
     {M::busy_unlocked_del, "busy_unlocked_del",
      "__io_worker_busy() unlinks the worker from the free list without wq->lock", "race", ""},
     {M::create_cb_no_clear_state, "create_cb_no_clear_state",
@@ -61,15 +60,24 @@ thread_local config g_config;
 
 const char* to_string(variant v) {
   switch (v) {
-    case variant::baseline: return "baseline";
-    case variant::v1: return "v1";
-    case variant::merged: return "merged";
-    case variant::upstream: return "upstream";
-    case variant::upstream_fix_strand: return "upstream-fix-strand";
-    case variant::upstream_fix_wrap: return "upstream-fix-wrap";
-    case variant::upstream_fix_tw_uaf: return "upstream-fix-tw-uaf";
-    case variant::upstream_fix_hash_defer: return "upstream-fix-hash-defer";
-    case variant::upstream_fixed: return "upstream-fixed";
+    case variant::baseline:
+      return "baseline";
+    case variant::v1:
+      return "v1";
+    case variant::merged:
+      return "merged";
+    case variant::upstream:
+      return "upstream";
+    case variant::upstream_fix_strand:
+      return "upstream-fix-strand";
+    case variant::upstream_fix_wrap:
+      return "upstream-fix-wrap";
+    case variant::upstream_fix_tw_uaf:
+      return "upstream-fix-tw-uaf";
+    case variant::upstream_fix_hash_defer:
+      return "upstream-fix-hash-defer";
+    case variant::upstream_fixed:
+      return "upstream-fixed";
   }
   return "?";
 }

@@ -213,8 +213,9 @@ std::vector<scenario> build() {
   {
     scenario s;
     s.name = "eoi-concurrent-two-workers";
-    s.summary = "io-wq API: a CONCURRENT work runs until exit-on-idle is set, then another CONCURRENT work "
-                "arrives; room for two workers (SPIN's eoiconc)";
+    s.summary =
+        "io-wq API: a CONCURRENT work runs until exit-on-idle is set, then another CONCURRENT work "
+        "arrives; room for two workers (SPIN's eoiconc)";
     s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
     s.works = {work_spec{.blocks = true, .concurrent = true}, work_spec{.concurrent = true}};
     s.bounded_max = 2;

@@ -93,7 +93,8 @@ void end_check(world& w, const std::vector<prop>& active) {
       if (w.destroyed) continue;
       if (static_cast<int>(av.nr_workers) != av.live_threads)
         chk::violated("accounting", std::string(acct_name(a)) + " acct->nr_workers = " + std::to_string(av.nr_workers) +
-                                        " but " + std::to_string(av.live_threads) + " worker thread(s) alive at the end");
+                                        " but " + std::to_string(av.live_threads) +
+                                        " worker thread(s) alive at the end");
       if (av.nr_running != 0)
         chk::violated("accounting", std::string(acct_name(a)) + " acct->nr_running = " + std::to_string(av.nr_running) +
                                         " at the end, with every worker asleep or gone");
@@ -140,10 +141,14 @@ void end_check(world& w, const std::vector<prop>& active) {
 
 const char* to_string(prop p) {
   switch (p) {
-    case prop::accounting: return "accounting";
-    case prop::lost_wakeup: return "lost-wakeup";
-    case prop::pool_zero: return "pool-zero";
-    case prop::exit_hang: return "exit-hang";
+    case prop::accounting:
+      return "accounting";
+    case prop::lost_wakeup:
+      return "lost-wakeup";
+    case prop::pool_zero:
+      return "pool-zero";
+    case prop::exit_hang:
+      return "exit-hang";
   }
   return "?";
 }
@@ -294,8 +299,7 @@ void world::idle_forever() {
   chk::set_daemon(true);
   task_struct* me = owner;
   for (;;) {
-    chk::await([me] { return kern::task_work_pending(me); }, {me->task_works}, chk::srcloc::current(),
-               "user space");
+    chk::await([me] { return kern::task_work_pending(me); }, {me->task_works}, chk::srcloc::current(), "user space");
     kern::io_run_task_work();
   }
 }
@@ -352,8 +356,10 @@ std::unique_ptr<instance> make(const scenario& s, const config& c, std::vector<p
     const std::string a = self->w->activity;
     // A waiter that waits forever is the property's failure; once that property is judged (and
     // no longer active), such executions are set aside so the others can be judged.
-    if (a == "waiting for completions") return active(prop::lost_wakeup) ? "lost-wakeup" : chk::program::ignore_deadlock;
-    if (a == "exiting (io_wq_put_and_exit)") return active(prop::exit_hang) ? "exit-hang" : chk::program::ignore_deadlock;
+    if (a == "waiting for completions")
+      return active(prop::lost_wakeup) ? "lost-wakeup" : chk::program::ignore_deadlock;
+    if (a == "exiting (io_wq_put_and_exit)")
+      return active(prop::exit_hang) ? "exit-hang" : chk::program::ignore_deadlock;
     return {};
   };
   return in;
@@ -411,13 +417,20 @@ std::vector<property_verdict> check_properties(const scenario& s, const config& 
 std::string violated_property(const chk::failure& f) {
   if (!f.property.empty()) return f.property;
   switch (f.kind) {
-    case chk::failure_kind::data_race: return "race";
-    case chk::failure_kind::use_after_free: return "uaf";
-    case chk::failure_kind::lock_misuse: return "lock-misuse";
-    case chk::failure_kind::blocking_in_atomic: return "atomic-sleep";
-    case chk::failure_kind::deadlock: return "deadlock";
-    case chk::failure_kind::livelock: return "livelock";
-    default: return chk::to_string(f.kind);
+    case chk::failure_kind::data_race:
+      return "race";
+    case chk::failure_kind::use_after_free:
+      return "uaf";
+    case chk::failure_kind::lock_misuse:
+      return "lock-misuse";
+    case chk::failure_kind::blocking_in_atomic:
+      return "atomic-sleep";
+    case chk::failure_kind::deadlock:
+      return "deadlock";
+    case chk::failure_kind::livelock:
+      return "livelock";
+    default:
+      return chk::to_string(f.kind);
   }
 }
 

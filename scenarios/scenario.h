@@ -34,10 +34,10 @@ enum class prop : std::uint8_t {
 const char* to_string(prop p);
 
 struct work_spec {
-  bool unbound = false;   // IO_WQ_WORK_UNBOUND
-  int hash_key = 0;       // > 0: io_wq_hash_work with this key
-  bool blocks = false;    // do_work sleeps (interruptibly) until the owner releases it
-  int linked = -1;        // free_work returns this item (index) as the linked request
+  bool unbound = false;     // IO_WQ_WORK_UNBOUND
+  int hash_key = 0;         // > 0: io_wq_hash_work with this key
+  bool blocks = false;      // do_work sleeps (interruptibly) until the owner releases it
+  int linked = -1;          // free_work returns this item (index) as the linked request
   bool concurrent = false;  // IO_WQ_WORK_CONCURRENT: io_wq_enqueue creates a worker even if one runs
 };
 
@@ -94,30 +94,30 @@ struct world {
   kern::task_struct* owner = nullptr;
   const wq_ops* ops = nullptr;  // the port the variant runs on
   io_wq_hash* hash = nullptr;
-  void* wq = nullptr;           // the port's struct io_wq
+  void* wq = nullptr;  // the port's struct io_wq
   std::vector<std::unique_ptr<item>> items;
   kern::atomic_t cqes;  // completions posted by do_work
   // What the owner is doing, for naming the property a deadlock breaks.
   const char* activity = "starting";
-  bool destroyed = false;       // io_wq_put_and_exit returned
-  bool last_ring_gone = false;  // ring_removed() with no ring_added() since
+  bool destroyed = false;          // io_wq_put_and_exit returned
+  bool last_ring_gone = false;     // ring_removed() with no ring_added() since
   bool checks_accounting = false;  // the accounting invariant runs at every release of wq->lock
 
   // The owner's actions (all on the owner task).
-  void create();                // io_uring_alloc_task_context: hash and wq
-  void enqueue(int i);          // io_queue_iowq
-  void wait_done(int n);        // io_cqring_wait until n completions, running task_work meanwhile
-  void release(int i);          // lets a blocking work item finish
-  void ring_added();            // __io_uring_add_tctx_node: io_wq_set_exit_on_idle(wq, false)
-  void ring_removed();          // io_ring_exit_work: cancel the ring's work; then the last node is
-                                // deleted: io_wq_set_exit_on_idle(wq, true)
-  void task_exit();             // io_uring_cancel_generic + io_uring_clean_tctx: exit_start, set, put_and_exit
-  void cancel(int i);           // io_wq_cancel_cb matching item i
+  void create();          // io_uring_alloc_task_context: hash and wq
+  void enqueue(int i);    // io_queue_iowq
+  void wait_done(int n);  // io_cqring_wait until n completions, running task_work meanwhile
+  void release(int i);    // lets a blocking work item finish
+  void ring_added();      // __io_uring_add_tctx_node: io_wq_set_exit_on_idle(wq, false)
+  void ring_removed();    // io_ring_exit_work: cancel the ring's work; then the last node is
+                          // deleted: io_wq_set_exit_on_idle(wq, true)
+  void task_exit();       // io_uring_cancel_generic + io_uring_clean_tctx: exit_start, set, put_and_exit
+  void cancel(int i);     // io_wq_cancel_cb matching item i
   // io-wq's API used directly, not in io_uring's order (for the io-wq-level contract):
   void set_exit_on_idle(bool enable);  // io_wq_set_exit_on_idle without the ring's cancellation
   void exit_start();                   // io_wq_exit_start alone
   void put_and_exit();                 // io_wq_put_and_exit alone
-  void idle_forever();          // back in user space: runs task_work when signalled (a daemon)
+  void idle_forever();                 // back in user space: runs task_work when signalled (a daemon)
 };
 
 // A scenario as a checker program under one configuration (variant and mutants), checking the

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <bit>
-#include <map>
 #include <cassert>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <sstream>
 
 namespace chk {
@@ -1456,7 +1456,8 @@ void engine::effective_free(const char* b, const char* e, const srcloc& loc, con
            loc);
     };
     if (m->w_thread >= 0 && m->w_thread != cur_ && m->w_clock > clock[m->w_thread]) report(m->w_thread, true, m->w_loc);
-    if (m->r_thread >= 0 && m->r_thread != cur_ && m->r_clock > clock[m->r_thread]) report(m->r_thread, false, m->r_loc);
+    if (m->r_thread >= 0 && m->r_thread != cur_ && m->r_clock > clock[m->r_thread])
+      report(m->r_thread, false, m->r_loc);
     if (m->r_thread == -2) {
       const read_set& rs = read_sets_[m->r_clock];
       for (thread_mask k = rs.readers & ~bit(cur_); k; k &= k - 1) {

@@ -1,9 +1,8 @@
 // Every mutant of the port is killed by the property it names, in the scenario listed with it: the
 // mutated run violates the property, the same search on the unmutated variant does not (so the kill
 // is the mutant's, not a finding the variant already has), and the counterexample replays.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <set>
 
 #include "chk/replay.h"
@@ -85,23 +84,28 @@ TEST_CASE("mutant wake_no_running is killed by the property it names, and its co
   check_kill(find_kill("wake_no_running"));
 }
 
-TEST_CASE("mutant hist_nr_workers_unlocked is killed by the property it names, and its counterexample replays", "[mutant]") {
+TEST_CASE("mutant hist_nr_workers_unlocked is killed by the property it names, and its counterexample replays",
+          "[mutant]") {
   check_kill(find_kill("hist_nr_workers_unlocked"));
 }
 
-TEST_CASE("mutant hist_state_after_check is killed by the property it names, and its counterexample replays", "[mutant]") {
+TEST_CASE("mutant hist_state_after_check is killed by the property it names, and its counterexample replays",
+          "[mutant]") {
   check_kill(find_kill("hist_state_after_check"));
 }
 
-TEST_CASE("mutant hist_stall_after_unlock is killed by the property it names, and its counterexample replays", "[mutant]") {
+TEST_CASE("mutant hist_stall_after_unlock is killed by the property it names, and its counterexample replays",
+          "[mutant]") {
   check_kill(find_kill("hist_stall_after_unlock"));
 }
 
-TEST_CASE("mutant hist_enqueue_no_cancel_on_exit is killed by the property it names, and its counterexample replays", "[mutant]") {
+TEST_CASE("mutant hist_enqueue_no_cancel_on_exit is killed by the property it names, and its counterexample replays",
+          "[mutant]") {
   check_kill(find_kill("hist_enqueue_no_cancel_on_exit"));
 }
 
-TEST_CASE("mutant dec_running_no_recheck is killed by the property it names, and its counterexample replays", "[mutant]") {
+TEST_CASE("mutant dec_running_no_recheck is killed by the property it names, and its counterexample replays",
+          "[mutant]") {
   check_kill(find_kill("dec_running_no_recheck"));
 }
 

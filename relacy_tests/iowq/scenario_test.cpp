@@ -6,14 +6,14 @@
 // preemptions, 2 for the two-worker scenarios); `iowq-verify report` runs the full search
 // (all interleavings with DPOR where that finishes). Every finding below is found within the
 // quick bound.
-#include <catch2/catch.hpp>
+#include "scenario.h"
 
+#include <catch2/catch.hpp>
 #include <set>
 #include <sstream>
 
 #include "chk/replay.h"
 #include "chk/trace.h"
-#include "scenario.h"
 
 namespace {
 
@@ -90,8 +90,7 @@ TEST_CASE("idle-then-eoi: v1 and merged drain the pool; baseline keeps its idle 
   check_scenario("idle-then-eoi", seed_variants);
 }
 
-TEST_CASE("eoi-during-work: exit-on-idle set during a long work item lets the worker finish and leave",
-          "[scenario]") {
+TEST_CASE("eoi-during-work: exit-on-idle set during a long work item lets the worker finish and leave", "[scenario]") {
   check_scenario("eoi-during-work", seed_variants);
 }
 
@@ -117,8 +116,7 @@ TEST_CASE("eoi-and-exit: exit with exit-on-idle completes; the baseline exit can
   check_scenario("eoi-and-exit", seed_variants);
 }
 
-TEST_CASE("blocking-work: a worker sleeping in a work item gets a second worker through task_work",
-          "[scenario]") {
+TEST_CASE("blocking-work: a worker sleeping in a work item gets a second worker through task_work", "[scenario]") {
   check_scenario("blocking-work", seed_variants);
 }
 
@@ -126,8 +124,7 @@ TEST_CASE("eoi-blocked-creation: v1 and merged wrap nr_workers below zero (F2)",
   check_scenario("eoi-blocked-creation", seed_variants);
 }
 
-TEST_CASE("stall-then-enqueue: unhashed work arriving while a worker is stalled on a hash is run",
-          "[scenario]") {
+TEST_CASE("stall-then-enqueue: unhashed work arriving while a worker is stalled on a hash is run", "[scenario]") {
   check_scenario("stall-then-enqueue", seed_variants);
 }
 
@@ -158,9 +155,8 @@ TEST_CASE("cancel-queued: cancelling queued work races with a worker picking it 
 }
 
 TEST_CASE("the scenario catalogue covers the issue's situations, each with its bounds", "[scenario]") {
-  for (const char* name :
-       {"idle-then-eoi", "eoi-during-work", "set-clear-enqueue", "bound-and-unbound", "hashed-stall", "creation-fails",
-        "eoi-and-exit", "blocking-work", "exit-while-blocked"}) {
+  for (const char* name : {"idle-then-eoi", "eoi-during-work", "set-clear-enqueue", "bound-and-unbound", "hashed-stall",
+                           "creation-fails", "eoi-and-exit", "blocking-work", "exit-while-blocked"}) {
     const scn::scenario* s = scn::find(name);
     REQUIRE(s);
     CHECK(!s->bounds().empty());

@@ -161,11 +161,22 @@ TEST_CASE("upstream: cancel-queued races cancellation with a worker picking the 
 
 TEST_CASE("upstream: every scenario of the catalogue is asserted for the 6.19 variants", "[upstream][scenario]") {
   // A scenario added to the catalogue needs its TEST_CASE above.
-  const std::set<std::string> covered = {"idle-then-eoi",       "eoi-during-work",    "set-clear-enqueue",
-                                         "bound-and-unbound",   "hashed-stall",       "creation-fails",
-                                         "eoi-and-exit",        "blocking-work",      "eoi-blocked-creation",
-                                         "stall-then-enqueue",  "exit-while-blocked", "eoi-then-concurrent-work",
-                                         "eoi-concurrent-two-workers", "enqueue-during-exit", "linked-at-exit",     "cancel-queued"};
+  const std::set<std::string> covered = {"idle-then-eoi",
+                                         "eoi-during-work",
+                                         "set-clear-enqueue",
+                                         "bound-and-unbound",
+                                         "hashed-stall",
+                                         "creation-fails",
+                                         "eoi-and-exit",
+                                         "blocking-work",
+                                         "eoi-blocked-creation",
+                                         "stall-then-enqueue",
+                                         "exit-while-blocked",
+                                         "eoi-then-concurrent-work",
+                                         "eoi-concurrent-two-workers",
+                                         "enqueue-during-exit",
+                                         "linked-at-exit",
+                                         "cancel-queued"};
   for (const auto& s : scn::all()) {
     INFO(s.name);
     CHECK(covered.count(s.name) == 1);

@@ -15,17 +15,15 @@
 #include <functional>
 #include <map>
 #include <random>
-#include "chk/srcloc.h"
 #include <string>
 #include <vector>
 
 #include "chk/fiber.h"
 #include "chk/result.h"
+#include "chk/srcloc.h"
 #include "chk/vclock.h"
 
 namespace chk {
-
-
 
 // How a visible operation touches an object, for the dependence relation.
 enum class acc : std::uint8_t { read, write, rmw };
