@@ -199,6 +199,9 @@ TEST_CASE("upstream: the committed counterexamples in findings/ reproduce their 
       CHECK(f.labels["variant"] == "upstream");
       chk::replay_outcome out = scn::replay(f);
       INFO(out.why);
+      // Replay files record source lines: after an edit that moved lines of the port or the
+      // scenarios (same failure, different trace), renew them with findings/regenerate.
+      INFO("if only source lines moved, run findings/regenerate");
       REQUIRE(out.reproduced);
     }
   }
