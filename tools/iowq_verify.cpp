@@ -39,6 +39,7 @@
 
 namespace fs = std::filesystem;
 using namespace iowq;
+using iowq::tools::fmt_count;
 using iowq::tools::row;
 
 namespace {
@@ -198,15 +199,6 @@ std::string one_line(std::string s) {
   for (char& c : s)
     if (c == '\n' || c == '\r') c = ' ';
   return s;
-}
-
-std::string fmt_count(std::uint64_t n) {
-  std::string d = std::to_string(n), o;
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (i > 0 && (d.size() - i) % 3 == 0) o += ',';
-    o += d[i];
-  }
-  return o;
 }
 
 // ---- progress ------------------------------------------------------------------------------------

@@ -100,15 +100,6 @@ std::string fmt_decimal(double s) {
   return buf;
 }
 
-std::string fmt_count(std::uint64_t n) {
-  std::string d = std::to_string(n), o;
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (i > 0 && (d.size() - i) % 3 == 0) o += ',';
-    o += d[i];
-  }
-  return o;
-}
-
 std::string join(const std::vector<std::string>& v, const char* sep) {
   std::string o;
   for (const auto& s : v) o += (o.empty() ? "" : sep) + s;
@@ -171,6 +162,15 @@ std::string target_title(const row& r) {
 std::string anchor(const row& r) { return "cx-" + slug(r.id); }
 
 }  // namespace
+
+std::string fmt_count(std::uint64_t n) {
+  std::string d = std::to_string(n), o;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i > 0 && (d.size() - i) % 3 == 0) o += ',';
+    o += d[i];
+  }
+  return o;
+}
 
 std::string slug(const std::string& s) {
   std::string o;

@@ -68,6 +68,9 @@ std::vector<row> merge_rows(const std::vector<row>& parts, std::string* error);
 // sampling search without a violation counts as the answer "verified".
 bool matches_expectation(const row& r);
 
+// 1234567 -> "1,234,567".
+std::string fmt_count(std::uint64_t n);
+
 // Exit codes (see iowq-verify --help):
 // check: 1 if any counterexample was found, else 3 if a search was inconclusive, else 0.
 int check_exit_code(const std::vector<row>& rows);
