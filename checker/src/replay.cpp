@@ -118,6 +118,31 @@ replay_file load_replay(const std::string& path) {
   return parse_replay(ss.str());
 }
 
+namespace {
+
+// Where two traces differ in their visible steps (the scheduling points, each with its thread,
+// operation, object, value and source line). The non-atomic accesses recorded between them are
+// annotations whose order inside one statement follows the compiler's order of evaluation, which
+// differs between compilers (g++ and clang evaluate function arguments in opposite orders), so
+// they are not compared.
+std::string first_difference(const std::vector<trace_step>& want, const std::vector<trace_step>& got) {
+  std::vector<const trace_step*> a, b;
+  for (const auto& s : want)
+    if (s.visible) a.push_back(&s);
+  for (const auto& s : got)
+    if (s.visible) b.push_back(&s);
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
+    if (!(*a[i] == *b[i]))
+      return "step " + std::to_string(a[i]->step) + " was T" + std::to_string(a[i]->thread) + " " + a[i]->op + " " +
+             a[i]->object + " at " + a[i]->location + ", is T" + std::to_string(b[i]->thread) + " " + b[i]->op + " " +
+             b[i]->object + " at " + b[i]->location;
+  if (a.size() != b.size())
+    return std::to_string(a.size()) + " visible steps recorded, " + std::to_string(b.size()) + " replayed";
+  return {};
+}
+
+}  // namespace
+
 replay_outcome replay(const program& p, const replay_file& r) {
   if (r.test != p.name) throw replay_error("replay file is for test \"" + r.test + "\", not \"" + p.name + "\"");
   options o;
@@ -136,8 +161,8 @@ replay_outcome replay(const program& p, const replay_file& r) {
     out.why = out.r.fail->message;
   } else if (out.r.fail->kind != r.kind || out.r.fail->message != r.message) {
     out.why = std::string("a different failure: ") + to_string(out.r.fail->kind) + ": " + out.r.fail->message;
-  } else if (!r.trace.empty() && out.r.fail->trace != r.trace) {
-    out.why = "the same failure, but the trace differs from the recorded one";
+  } else if (std::string d = first_difference(r.trace, out.r.fail->trace); !r.trace.empty() && !d.empty()) {
+    out.why = "the same failure, but the trace differs from the recorded one: " + d;
   } else {
     out.reproduced = true;
   }

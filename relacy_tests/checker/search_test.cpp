@@ -343,6 +343,28 @@ TEST_CASE("replay files: malformed, other versions and other programs are refuse
   // The good file reproduces.
   chk::replay_outcome ok = chk::replay(lu->p, chk::parse_replay(good));
   CHECK(ok.reproduced);
+
+  // The trace is compared by its visible steps: a non-atomic access recorded between them (whose
+  // order inside a statement is the compiler's) may differ, a scheduling point may not.
+  REQUIRE(!f.trace.empty());
+  chk::replay_file annotated = chk::parse_replay(good);
+  chk::trace_step note;
+  note.thread = 0;
+  note.visible = false;
+  note.op = "read";
+  note.object = "elsewhere";
+  annotated.trace.insert(annotated.trace.begin(), note);
+  CHECK(chk::replay(lu->p, annotated).reproduced);
+  chk::replay_file moved = chk::parse_replay(good);
+  for (auto& s : moved.trace)
+    if (s.visible) {
+      s.location = "moved.cpp:1";
+      break;
+    }
+  chk::replay_outcome differs = chk::replay(lu->p, moved);
+  CHECK_FALSE(differs.reproduced);
+  CHECK(differs.why.find("trace differs") != std::string::npos);
+  CHECK(differs.why.find("moved.cpp:1") != std::string::npos);
 }
 
 TEST_CASE("counterexamples render as per-thread columns with locations", "[trace]") {

@@ -47,8 +47,10 @@ struct replay_outcome {
   result r;
 };
 
-// Re-executes the recorded schedule of `r` on `p`. Throws replay_error when the file names another
-// program.
+// Re-executes the recorded schedule of `r` on `p`: reproduced when the failure is the same and so is
+// every visible step of the trace (thread, operation, object, value, source line, function); the
+// non-atomic accesses recorded between steps are shown but not compared (their order within a
+// statement is the compiler's). Throws replay_error when the file names another program.
 replay_outcome replay(const program& p, const replay_file& r);
 
 failure_kind parse_failure_kind(const std::string& s);
