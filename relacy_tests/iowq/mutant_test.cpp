@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "chk/replay.h"
 #include "scenario.h"
+#include "verdicts.h"
 
 namespace {
 
@@ -43,16 +43,8 @@ void check_kill(const kill& k) {
   std::vector<scn::property_verdict> verdicts;
   auto after = violated(*s, c, o, &verdicts);
   REQUIRE(std::find(after.begin(), after.end(), k.property) != after.end());
-  for (const auto& pv : verdicts) {
-    if (pv.property != k.property) continue;
-    auto in = scn::make(*s, c, pv.active);
-    chk::replay_file f = chk::make_replay(in->p.name, o, *pv.r.fail);
-    configure(in->cfg);
-    chk::replay_outcome out = chk::replay(in->p, chk::parse_replay(chk::to_json(f)));
-    configure(config{});
-    INFO(out.why);
-    CHECK(out.reproduced);
-  }
+  for (const auto& pv : verdicts)
+    if (pv.property == k.property) test::check_replays(*s, c, pv, o);
 }
 
 const kill& find_kill(const char* mutant) {

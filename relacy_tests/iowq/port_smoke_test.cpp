@@ -4,7 +4,6 @@
 // must be caught in the scenario that exposes them. Tests tagged [finding] pin behaviour of the
 // faithful port that the scenario layer should look at (they pass when the port behaves so).
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -63,10 +62,14 @@ enum class ending {
 
 const char* to_string(ending e) {
   switch (e) {
-    case ending::exit_wq: return "exit";
-    case ending::kill_exit_wq: return "kill-exit";
-    case ending::leave_idle: return "idle";
-    case ending::enqueue_again: return "enqueue-again";
+    case ending::exit_wq:
+      return "exit";
+    case ending::kill_exit_wq:
+      return "kill-exit";
+    case ending::leave_idle:
+      return "idle";
+    case ending::enqueue_again:
+      return "enqueue-again";
   }
   return "?";
 }
@@ -122,7 +125,8 @@ struct smoke {
         chk::check(w.acct[IO_WQ_ACCT_BOUND].live_threads == 0 && w.acct[IO_WQ_ACCT_UNBOUND].live_threads == 0,
                    "every worker thread exited");
       } else if (v != variant::baseline) {
-        if (w.acct[IO_WQ_ACCT_BOUND].nr_workers != 0) chk::violated("pool-zero", "bound acct->nr_workers != 0 at the end");
+        if (w.acct[IO_WQ_ACCT_BOUND].nr_workers != 0)
+          chk::violated("pool-zero", "bound acct->nr_workers != 0 at the end");
         if (w.acct[IO_WQ_ACCT_BOUND].live_threads != 0)
           chk::violated("pool-zero", "a bound worker thread is still alive at the end");
         chk::check(w.acct[IO_WQ_ACCT_BOUND].pending == 0, "no work left pending");
