@@ -558,6 +558,14 @@ void print_rows(const std::vector<row>& rows) {
   std::fflush(stdout);
 }
 
+// One line per verdict that is not its expected answer.
+void print_unexpected(const std::vector<row>& rows) {
+  for (const auto& r : rows)
+    if (!r.as_expected)
+      std::printf("UNEXPECTED %s: expected %s, got %s%s\n", r.id.c_str(), r.expected.c_str(), r.verdict.c_str(),
+                  r.violated.empty() ? "" : (" (" + r.violated + ")").c_str());
+}
+
 struct run_request {
   std::vector<target> targets;
   search_spec sp;
@@ -944,10 +952,7 @@ int main(int argc, char** argv) {
       }
       std::size_t ok = 0;
       for (const auto& r : rows) ok += r.as_expected;
-      for (const auto& r : rows)
-        if (!r.as_expected)
-          std::printf("UNEXPECTED %s: expected %s, got %s%s\n", r.id.c_str(), r.expected.c_str(), r.verdict.c_str(),
-                      r.violated.empty() ? "" : (" (" + r.violated + ")").c_str());
+      print_unexpected(rows);
       std::printf("merged %zu files: %zu of %zu verdicts as expected\n", merge_files.size(), ok, rows.size());
       if (!merge_out.empty())
         std::printf("report written to %s/report.html (and report.md, junit.xml, results.json, replays/)\n",
@@ -1057,10 +1062,7 @@ int main(int argc, char** argv) {
       return unexpected ? 1 : inconclusive ? 3 : 0;
     }
     write_reports(report_dir, rows, info);
-    for (const auto& r : rows)
-      if (!r.as_expected)
-        std::printf("UNEXPECTED %s: expected %s, got %s%s\n", r.id.c_str(), r.expected.c_str(), r.verdict.c_str(),
-                    r.violated.empty() ? "" : (" (" + r.violated + ")").c_str());
+    print_unexpected(rows);
     std::printf(
         "%zu of %zu verdicts as expected, %.0f s\nreport written to %s/report.html (and report.md, "
         "junit.xml, results.json, replays/)\n",
