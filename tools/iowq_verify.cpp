@@ -558,12 +558,12 @@ void print_rows(const std::vector<row>& rows) {
   std::fflush(stdout);
 }
 
-// One line per verdict that is not its expected answer.
+// One line per verdict that is not its expected answer, with the bounds it was reached within.
 void print_unexpected(const std::vector<row>& rows) {
   for (const auto& r : rows)
     if (!r.as_expected)
-      std::printf("UNEXPECTED %s: expected %s, got %s%s\n", r.id.c_str(), r.expected.c_str(), r.verdict.c_str(),
-                  r.violated.empty() ? "" : (" (" + r.violated + ")").c_str());
+      std::printf("UNEXPECTED %s: expected %s, got %s%s [%s]\n", r.id.c_str(), r.expected.c_str(), r.verdict.c_str(),
+                  r.violated.empty() ? "" : (" (" + r.violated + ")").c_str(), r.bounds.c_str());
 }
 
 struct run_request {

@@ -48,4 +48,5 @@ json.dump(d, open(sys.argv[2], "w"))
 PY
 run merge_unexpected 1 merge unexpected.json --out rep_unexpected
 contains merge_unexpected.out "UNEXPECTED"
+contains merge_unexpected.out "timeouts off"  # the unexpected verdict is printed with its bounds
 finish
