@@ -1,6 +1,9 @@
 #include "catalog.h"
 
+#include <cstring>
 #include <stdexcept>
+
+#include "chk/shadow.h"
 
 namespace chk::litmus {
 
@@ -246,6 +249,86 @@ std::function<std::unique_ptr<instance>()> rcu_reader(const char* name, bool def
           free_object(in.s->n, sizeof(node));
       }
     };
+  });
+}
+
+// Raw memory (chk/shadow.h), as instrumented C code reaches it: a heap block the program owns,
+// plain accesses through raw_access, marked ones through raw_load/raw_store/raw_rmw.
+struct raw_state {
+  alignas(8) unsigned char block[64] = {};
+  spinlock l{"l"};
+  int* word() { return reinterpret_cast<int*>(block); }
+  unsigned long* flags() { return reinterpret_cast<unsigned long*>(block + 8); }
+};
+
+// Two threads increment an int of the block with plain accesses, under the lock or not.
+std::function<std::unique_ptr<instance>()> raw_counter(const char* name, bool locked) {
+  return make<raw_state>(name, 2, [locked](with<raw_state>& in) {
+    in.p.thread = [&in, locked](int) {
+      if (locked) in.s->l.lock();
+      raw_access(in.s->word(), 4, false, srcloc::current(), "word");
+      const int v = *in.s->word();
+      raw_access(in.s->word(), 4, true, srcloc::current(), "word");
+      *in.s->word() = v + 1;
+      if (locked) in.s->l.unlock();
+    };
+    in.p.finish = [&in, locked] {
+      if (locked) check(*in.s->word() == 2, "both increments counted");
+    };
+  });
+}
+
+std::uint64_t or_bits(std::uint64_t old, std::uint64_t arg) { return old | arg; }
+
+// Marked accesses: T0 sets bit 0 of a word with a release RMW after a plain write of `word`; T1
+// tests the bit with an acquire load and reads `word` only when it saw the bit. Message passing
+// through raw memory: verified, and both outcomes of the test are explored.
+std::function<std::unique_ptr<instance>()> raw_message(const char* name, bool ordered) {
+  return make<raw_state>(name, 2, [ordered](with<raw_state>& in) {
+    in.p.thread = [&in, ordered](int i) {
+      if (i == 0) {
+        raw_access(in.s->word(), 4, true, srcloc::current(), "word");
+        *in.s->word() = 42;
+        raw_rmw(in.s->flags(), 8, &or_bits, 1, ordered ? std::memory_order_release : std::memory_order_relaxed,
+                cell_of_bit(0), srcloc::current(), "set_bit", "flags");
+      } else if (raw_load(in.s->flags(), 8, ordered ? std::memory_order_acquire : std::memory_order_relaxed,
+                          cell_of_bit(0), srcloc::current(), "test_bit", "flags") &
+                 1) {
+        raw_access(in.s->word(), 4, false, srcloc::current(), "word");
+        check(*in.s->word() == 42, "the message arrived");
+      }
+    };
+  });
+}
+
+// T0 frees the block (kfree); T1 sets a bit of a word inside it with a marked RMW, or reads a
+// field of it plainly. Either is a use after free in the order free-then-access, which DPOR must
+// explore: the shadow object of the word stands for memory inside the freed block.
+std::function<std::unique_ptr<instance>()> raw_after_free(const char* name, bool marked) {
+  return make<raw_state>(name, 2, [marked](with<raw_state>& in) {
+    in.p.thread = [&in, marked](int i) {
+      if (i == 0) {
+        free_object(in.s->block, sizeof(in.s->block));
+      } else if (marked) {
+        raw_rmw(in.s->flags(), 8, &or_bits, 2, std::memory_order_relaxed, cell_of_bit(1), srcloc::current(), "set_bit",
+                "flags");
+      } else {
+        in.s->l.lock();  // a visible step first, so that the free may come before the read
+        raw_access(in.s->word(), 4, false, srcloc::current(), "word");
+        in.s->l.unlock();
+      }
+    };
+  });
+}
+
+// Two bits of one word set by two threads: independent (different cells), one DPOR execution.
+std::function<std::unique_ptr<instance>()> raw_two_bits(const char* name) {
+  return make<raw_state>(name, 2, [](with<raw_state>& in) {
+    in.p.thread = [&in](int i) {
+      raw_rmw(in.s->flags(), 8, &or_bits, std::uint64_t{1} << i, std::memory_order_relaxed,
+              cell_of_bit(static_cast<unsigned>(i)), srcloc::current(), "set_bit", "flags");
+    };
+    in.p.finish = [&in] { check(*in.s->flags() == 3, "both bits set"); };
   });
 }
 
@@ -621,6 +704,62 @@ std::vector<entry> build() {
        {},
        {},
        {}});
+  add({"raw-race",
+       "two unlocked plain increments of raw memory: data race",
+       raw_counter("raw-race", false),
+       verdict::violated,
+       failure_kind::data_race,
+       {},
+       {},
+       {}});
+  add({"raw-locked",
+       "the same increments under a spinlock: verified, 2 lock orders",
+       raw_counter("raw-locked", true),
+       verdict::verified,
+       {},
+       {},
+       2,
+       2});
+  add({"raw-message",
+       "plain write, release set_bit / acquire test_bit, plain read: verified (both outcomes explored)",
+       raw_message("raw-message", true),
+       verdict::verified,
+       {},
+       {},
+       2,
+       2});
+  add({"raw-message-relaxed",
+       "the same with relaxed bit operations: the plain read races with the plain write",
+       raw_message("raw-message-relaxed", false),
+       verdict::violated,
+       failure_kind::data_race,
+       {},
+       {},
+       {}});
+  add({"raw-marked-after-free",
+       "a marked RMW on a word of a block another thread frees: use after free",
+       raw_after_free("raw-marked-after-free", true),
+       verdict::violated,
+       failure_kind::use_after_free,
+       {},
+       {},
+       {}});
+  add({"raw-plain-after-free",
+       "a plain read of a block another thread frees: use after free",
+       raw_after_free("raw-plain-after-free", false),
+       verdict::violated,
+       failure_kind::use_after_free,
+       {},
+       {},
+       {}});
+  add({"raw-two-bits",
+       "two threads set different bits of one word: verified, independent (DPOR 1 execution)",
+       raw_two_bits("raw-two-bits"),
+       verdict::verified,
+       {},
+       {},
+       2,
+       1});
   return c;
 }
 

@@ -293,8 +293,14 @@ result engine::run() {
   return r;
 }
 
+// Epochs increase across the engines of one OS thread, so that an object that outlives an engine
+// (a static, or memory reused by the next search) is never taken for one of the new execution.
+namespace {
+thread_local std::uint32_t g_last_epoch = 0;
+}
+
 void engine::reset_execution() {
-  ++epoch_;
+  epoch_ = ++g_last_epoch;
   next_object_id_ = 0;
   for (int t = 0; t < nthreads_; ++t) {
     thread_rec& r = th_[t];
@@ -580,7 +586,10 @@ void engine::begin(step_desc& d) {
   if (phase_ != phase::run) throw abort_execution{};
   // Checked when the step runs: the object may have been freed while this thread waited.
   if (!freed_.empty())
-    for (int i = 0; i < d.n; ++i) check_freed(d.a[i].obj, d.a[i].obj->name, d.loc);
+    for (int i = 0; i < d.n; ++i) {
+      const object* o = d.a[i].obj;
+      check_freed(o->home ? o->home : o, o->name, d.loc);
+    }
 }
 
 void engine::end() {
@@ -722,7 +731,8 @@ std::uint32_t engine::fingerprint(const step_desc& d) const {
 bool engine::frees_object_of(int tx, const step_desc& x, const step_desc& y) const {
   auto inside = [&](const char* b, const char* e) {
     for (int j = 0; j < y.n; ++j) {
-      auto* a = reinterpret_cast<const char*>(y.a[j].obj);
+      const object* o = y.a[j].obj;
+      auto* a = static_cast<const char*>(o->home ? o->home : static_cast<const void*>(o));
       if (a >= b && a < e) return true;
     }
     return false;
@@ -1076,7 +1086,8 @@ void engine::dpor_record() {
     for (int g = 0; g < idx; ++g) {
       const event& G = events_[g];
       for (int k = 0; k < G.n; ++k) {
-        auto* a = reinterpret_cast<const char*>(G.a[k].obj);
+        const object* o = G.a[k].obj;
+        auto* a = static_cast<const char*>(o->home ? o->home : static_cast<const void*>(o));
         if (a < r.begin || a >= r.end) continue;
         c.join(G.clock);
         if (analyse && G.thread != p && !pre.covers(G.thread, G.tindex) && nfrace < 64) frace[nfrace++] = g;
@@ -1131,7 +1142,8 @@ bool engine::conflicts(const event& a, const event& b) const {
     for (int k = 0; k < x.nfreed; ++k) {
       const region& r = event_regions_[static_cast<std::size_t>(x.freed_at + k)];
       for (int j = 0; j < y.n; ++j) {
-        auto* p = reinterpret_cast<const char*>(y.a[j].obj);
+        const object* o = y.a[j].obj;
+        auto* p = static_cast<const char*>(o->home ? o->home : static_cast<const void*>(o));
         if (p >= r.begin && p < r.end) return true;
       }
     }
@@ -1447,7 +1459,7 @@ void engine::rcu_read_unlock() {
 void engine::effective_free(const char* b, const char* e, const srcloc& loc, const vclock& clock) {
   // Plain fields inside: every access of another thread must happen before the free.
   for (plain_meta* m : plains_) {
-    auto* a = reinterpret_cast<const char*>(m);
+    auto* a = static_cast<const char*>(m->home ? m->home : static_cast<const void*>(m));
     if (a < b || a >= e || m->epoch != epoch_) continue;
     auto report = [&](int other, bool wrote, const srcloc& ol) {
       fail(failure_kind::use_after_free,
@@ -1620,6 +1632,68 @@ void engine::trace_step_end() {
   s.location = loc_text(d.loc);
   s.function = short_function(d.loc.function_name());
   trace_.push_back(std::move(s));
+}
+
+// ---- marked accesses to raw memory (chk/shadow.h) -------------------------------------------------
+
+void engine::marked_access(plain_meta& m, marked_meta& k, bool write, const srcloc& loc) {
+  touch(m);
+  if (k.epoch != epoch_) {
+    k.epoch = epoch_;
+    k.w_thread = -1;
+    k.readers = 0;
+  }
+  const int t = cur_;
+  thread_rec& r = th_[t];
+  const srcloc& l = loc.line() ? loc : r.last_loc;
+  auto report = [&](int other, bool other_write, const srcloc& other_loc) {
+    fail(failure_kind::data_race,
+         "data race on " + object_name(m.name, m.instance) + ": marked " + (write ? "write" : "read") + " by T" +
+             std::to_string(t) + " at " + loc_text(l) + " and plain " + (other_write ? "write" : "read") + " by T" +
+             std::to_string(other) + " at " + loc_text(other_loc) + " are not ordered by happens-before",
+         l);
+  };
+  // Against the plain accesses only: a plain write always, plain reads when this one writes.
+  if (m.w_thread >= 0 && m.w_thread != t && m.w_clock > r.hb[m.w_thread]) report(m.w_thread, true, m.w_loc);
+  if (write) {
+    if (m.r_thread >= 0 && m.r_thread != t && m.r_clock > r.hb[m.r_thread]) report(m.r_thread, false, m.r_loc);
+    if (m.r_thread == -2) {
+      const read_set& rs = read_sets_[m.r_clock];
+      for (thread_mask q = rs.readers & ~bit(t); q; q &= q - 1) {
+        int u = lowest(q);
+        if (rs.clock[u] > r.hb[u]) report(u, false, rs.loc[u]);
+      }
+    }
+    k.w_thread = static_cast<std::int8_t>(t);
+    k.w_clock = r.hb[t];
+    k.w_loc = l;
+  } else {
+    k.readers |= bit(t);
+    k.r_clock[t] = r.hb[t];
+    k.r_loc[t] = l;
+  }
+}
+
+void engine::plain_access_beside_marked(plain_meta& m, const marked_meta& k, bool write, const srcloc& loc,
+                                        const void* addr) {
+  plain_access_slow(m, write, loc, addr, nullptr, nullptr);
+  if (k.epoch != epoch_) return;
+  const int t = cur_;
+  thread_rec& r = th_[t];
+  const srcloc& l = loc.line() ? loc : r.last_loc;
+  auto report = [&](int other, bool other_write, const srcloc& other_loc) {
+    fail(failure_kind::data_race,
+         "data race on " + object_name(m.name, m.instance) + ": plain " + (write ? "write" : "read") + " by T" +
+             std::to_string(t) + " at " + loc_text(l) + " and marked " + (other_write ? "write" : "read") + " by T" +
+             std::to_string(other) + " at " + loc_text(other_loc) + " are not ordered by happens-before",
+         l);
+  };
+  if (k.w_thread >= 0 && k.w_thread != t && k.w_clock > r.hb[k.w_thread]) report(k.w_thread, true, k.w_loc);
+  if (write)
+    for (thread_mask q = k.readers & ~bit(t); q; q &= q - 1) {
+      int u = lowest(q);
+      if (k.r_clock[u] > r.hb[u]) report(u, false, k.r_loc[u]);
+    }
 }
 
 }  // namespace chk

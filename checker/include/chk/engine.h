@@ -39,6 +39,10 @@ struct object {
   std::int32_t instance = -1;  // printed as name#instance when >= 0
   std::uint64_t value = 0;     // current value (atomics hold their value here)
   bool pointer = false;        // value is an address: traces show it by order of appearance
+  // The memory this object stands for, when it is a shadow kept elsewhere (chk/shadow.h: words of
+  // instrumented C memory): frees of that memory conflict with it, and touching it after its
+  // free is a use after free. nullptr: the object itself.
+  const void* home = nullptr;
 
   // Dependence bookkeeping for DPOR (indices into the execution's event list).
   std::int32_t last_write = -1;
@@ -60,6 +64,7 @@ struct object {
 struct plain_meta {
   std::uint32_t epoch = 0;
   const char* name = "plain";
+  const void* home = nullptr;  // the memory it describes when it is a shadow (as object::home)
   std::int32_t instance = -1;
   std::int8_t w_thread = -1;
   std::int8_t r_thread = -1;  // the reader since the last write; -1 none; -2 several (read set r_clock)
@@ -67,6 +72,17 @@ struct plain_meta {
   std::uint32_t r_clock = 0;
   srcloc w_loc;
   srcloc r_loc;
+};
+
+// The marked accesses of one raw memory location since the execution began (chk/shadow.h).
+struct marked_meta {
+  std::uint32_t epoch = 0;
+  std::int8_t w_thread = -1;
+  std::uint32_t w_clock = 0;
+  srcloc w_loc;
+  thread_mask readers = 0;
+  std::uint32_t r_clock[max_threads];
+  srcloc r_loc[max_threads];
 };
 
 struct read_set {
@@ -296,6 +312,14 @@ class engine {
 
   std::uint64_t execution_number() const { return execs_; }
   std::uint32_t epoch() const { return epoch_; }
+  // A marked access (READ_ONCE/WRITE_ONCE, an atomic) to memory whose plain accesses are tracked in
+  // `plain`: it races with a plain access that is not ordered with it and of which one side
+  // writes (KCSAN's rule); marked accesses never race with each other (chk/shadow.h).
+  void marked_access(plain_meta& plain, marked_meta& marked, bool write, const srcloc& loc);
+  // A plain access to memory that marked accesses also reach: plain_access plus the check against
+  // the marked accesses.
+  void plain_access_beside_marked(plain_meta& plain, const marked_meta& marked, bool write, const srcloc& loc,
+                                  const void* addr);
   void touch(object& o) {
     if (o.epoch != epoch_) init_object(o);
   }
