@@ -58,46 +58,6 @@ thread_local config g_config;
 
 }  // namespace
 
-const char* to_string(variant v) {
-  switch (v) {
-    case variant::baseline:
-      return "baseline";
-    case variant::v1:
-      return "v1";
-    case variant::merged:
-      return "merged";
-    case variant::upstream:
-      return "upstream";
-    case variant::upstream_fix_strand:
-      return "upstream-fix-strand";
-    case variant::upstream_fix_wrap:
-      return "upstream-fix-wrap";
-    case variant::upstream_fix_tw_uaf:
-      return "upstream-fix-tw-uaf";
-    case variant::upstream_fix_hash_defer:
-      return "upstream-fix-hash-defer";
-    case variant::upstream_fixed:
-      return "upstream-fixed";
-  }
-  return "?";
-}
-
-std::vector<variant> all_variants() {
-  std::vector<variant> all = {variant::baseline, variant::v1, variant::merged};
-#ifdef IOWQ_HAVE_UPSTREAM
-  for (variant v : {variant::upstream, variant::upstream_fix_strand, variant::upstream_fix_wrap,
-                    variant::upstream_fix_tw_uaf, variant::upstream_fix_hash_defer, variant::upstream_fixed})
-    all.push_back(v);
-#endif
-  return all;
-}
-
-std::optional<variant> variant_by_name(std::string_view name) {
-  for (variant v : all_variants())
-    if (name == to_string(v)) return v;
-  return std::nullopt;
-}
-
 std::span<const mutant_info> all_mutants() { return k_mutants; }
 
 const mutant_info& info(M m) { return k_mutants[static_cast<std::size_t>(m)]; }

@@ -7,8 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,12 +31,43 @@ enum class variant : std::uint8_t {
   upstream_fix_tw_uaf,      // F4: io_wq_cancel_tw_create() reads cb->func before dropping the worker ref
   upstream_fix_hash_defer,  // io_wq_hash_defer() defers only when all queued work is the running chain
   upstream_fixed,           // all four fixes
+  // Variants registered at run time (register_variant) take the ids from here on: the real
+  // io-wq.c of a kernel tree plus patches (realsrc/).
+  first_registered_ = 64,
 };
 
+// The fixes of the 6.19 port, each switched on by the variants that carry it.
+enum class fix : std::uint8_t { strand, wrap, tw_uaf, hash_defer };
+
+struct wq_ops;
+
+// Everything about a variant, in one table (model/variants.cpp) that to_string, all_variants,
+// ops_for, has_fix, the command's summaries and the tests derive from.
+struct variant_info {
+  variant id = variant::baseline;
+  std::string name;
+  std::string summary;
+  std::string base;                  // the io-wq it runs: "6.14", "6.19", or a tree ("linux-6.12.118")
+  const wq_ops* ops = nullptr;       // the implementation
+  bool exit_on_idle = false;         // io_wq_set_exit_on_idle exists (the io_uring side calls it)
+  unsigned fixes = 0;                // bit (1 << fix) per fix this variant carries
+  std::vector<std::string> patches;  // applied to the tree (run-time variants)
+  // Run-time variants: the labels a replay file records to re-create the variant, and the
+  // properties each scenario is expected to violate (nullptr: the scenario catalog's findings).
+  std::map<std::string, std::string> replay_labels;
+  std::function<std::vector<std::string>(const std::string& scenario)> expected;
+};
+
+const variant_info& info(variant v);
 const char* to_string(variant v);
 std::optional<variant> variant_by_name(std::string_view name);
-// Every variant built in (the 6.19 ones only with the upstream port), in declaration order.
+// Every variant: the built-in ones in declaration order, then those registered at run time.
 std::vector<variant> all_variants();
+// The built-in variants only.
+std::vector<variant> builtin_variants();
+// Adds a variant at run time (its id is assigned) and returns its id.
+variant register_variant(variant_info i);
+bool has_fix(variant v, fix f);
 
 // Seeded bugs. Each is switched on at run time and changes exactly the line that says
 // `if (mutant(M::name))`; `property` names what it must break.

@@ -9,10 +9,11 @@
 // acct->lock held, creation retries are limited by init_retries (6.11) and go through a delayed
 // work (6.14), and wq->lock still guards nr_workers and the worker lists (6.15 moved them).
 #include "model/io_wq.h"
-#include "model/wq_ops.h"
 
 #include <algorithm>
 #include <cstddef>
+
+#include "model/port_adapter.h"
 
 namespace iowq {
 
@@ -512,8 +513,7 @@ static int io_wq_worker(void* data) {
 
     raw_spin_lock(&wq->lock);
     // v1 (the seed): drop this worker as soon as it is idle when the wq is marked idle-exit.
-    if (active_variant() == variant::v1 && !mutant(M::eoi_after_idle) &&
-        test_bit(IO_WQ_BIT_EXIT_ON_IDLE, &wq->state)) {
+    if (active_variant() == variant::v1 && !mutant(M::eoi_after_idle) && test_bit(IO_WQ_BIT_EXIT_ON_IDLE, &wq->state)) {
       io_worker_exit_on_idle_locked(wq, acct);
       __set_current_state(TASK_RUNNING);
       break;
@@ -1191,19 +1191,22 @@ int accounting_locks_614(void* wq, raw_spinlock_t** locks) {
 }
 }  // namespace
 
+struct port_6_14 {
+  static void* create(unsigned bounded, io_wq_data* data) { return io_wq_create(bounded, data); }
+  static void hash_work(io_wq_work* work, void* val) { io_wq_hash_work(work, val); }
+  static void enqueue(void* wq, io_wq_work* work) { io_wq_enqueue(as_wq(wq), work); }
+  static void exit_start(void* wq) { io_wq_exit_start(as_wq(wq)); }
+  static void put_and_exit(void* wq) { io_wq_put_and_exit(as_wq(wq)); }
+  static void set_exit_on_idle(void* wq, bool enable) { io_wq_set_exit_on_idle(as_wq(wq), enable); }
+  static io_wq_cancel cancel_cb(void* wq, work_cancel_fn* fn, void* data, bool all) {
+    return io_wq_cancel_cb(as_wq(wq), fn, data, all);
+  }
+  static wq_view peek(const void* wq) { return io_wq_peek(static_cast<const io_wq*>(wq)); }
+  static int accounting_locks(void* wq, raw_spinlock_t** locks) { return accounting_locks_614(wq, locks); }
+};
+
 const wq_ops& ops_6_14() {
-  static const wq_ops ops = {
-      "6.14",
-      [](unsigned bounded, io_wq_data* data) -> void* { return io_wq_create(bounded, data); },
-      [](void* wq, io_wq_work* work) { io_wq_enqueue(as_wq(wq), work); },
-      [](io_wq_work* work, void* val) { io_wq_hash_work(work, val); },
-      [](void* wq) { io_wq_exit_start(as_wq(wq)); },
-      [](void* wq) { io_wq_put_and_exit(as_wq(wq)); },
-      [](void* wq, bool enable) { io_wq_set_exit_on_idle(as_wq(wq), enable); },
-      [](void* wq, work_cancel_fn* fn, void* data, bool all) { return io_wq_cancel_cb(as_wq(wq), fn, data, all); },
-      [](const void* wq) { return io_wq_peek(static_cast<const io_wq*>(wq)); },
-      &accounting_locks_614,
-  };
+  static const wq_ops ops = adapter::make_ops<port_6_14>("6.14", "wq->lock");
   return ops;
 }
 

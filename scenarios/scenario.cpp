@@ -12,19 +12,18 @@ namespace {
 
 thread_local world* W = nullptr;
 
-world::item& item_of(io_wq_work* w) {
-  for (auto& it : W->items)
-    if (&it->work == w) return *it;
-  chk::check(false, "do_work/free_work called with a work item the scenario does not own");
-  return *W->items.front();
+world::item& item_at(int index) {
+  chk::check(index >= 0 && static_cast<std::size_t>(index) < W->items.size(),
+             "do_work/free_work called with a work item the scenario does not own");
+  return *W->items[static_cast<std::size_t>(index)];
 }
 
 // io_wq_submit_work's part: a cancelled request fails, others are issued (a blocking one sleeps
 // until the owner releases it); either way a completion is posted (io_req_complete_post). The
 // owner waits for completions with one blocking step on the counter (see world::wait_done).
-void do_work(io_wq_work* w) {
-  world::item& it = item_of(w);
-  if (kern::atomic_read(&w->flags) & IO_WQ_WORK_CANCEL) {
+void do_work(int index) {
+  world::item& it = item_at(index);
+  if (W->ops->work_cancelled(it.work)) {
     it.cancelled += 1;
   } else {
     it.ran += 1;
@@ -45,14 +44,10 @@ void do_work(io_wq_work* w) {
   kern::atomic_inc_return(&W->cqes);
 }
 
-// io_wq_free_work's part: returns the linked request, if the scenario links one.
-io_wq_work* free_work(io_wq_work* w) {
-  world::item& it = item_of(w);
-  return it.spec.linked >= 0 ? &W->items[static_cast<std::size_t>(it.spec.linked)]->work : nullptr;
-}
+// io_wq_free_work's part: the linked request, if the scenario links one.
+int free_work(int index) { return item_at(index).spec.linked; }
 
-bool match_item(io_wq_work* work, void* data) { return work == data; }
-bool match_any(io_wq_work*, void*) { return true; }
+const wq_callbacks callbacks = {&do_work, &free_work};
 
 // Accounting "whenever the nr_workers lock is free" (wq->lock; 6.19: each acct's workers_lock):
 // run just before every release of that lock, while it is still held, so the reads are ordered
@@ -61,8 +56,7 @@ void accounting_at_release(void* ctx) {
   const world& w = *static_cast<world*>(ctx);
   if (!w.checks_accounting) return;
   const wq_view view = w.ops->peek(w.wq);
-  // 6.14 guards nr_workers with wq->lock, 6.19 with each acct's workers_lock.
-  const char* lock = std::string_view(w.ops->base) == "6.19" ? "acct->workers_lock" : "wq->lock";
+  const char* lock = w.ops->nr_workers_lock;
   for (int a = 0; a < IO_WQ_ACCT_NR; ++a) {
     const unsigned n = view.acct[a].nr_workers;
     const unsigned max = view.acct[a].max_workers;
@@ -192,23 +186,15 @@ std::vector<std::string> scenario::expected_violations(const std::string& varian
 
 void world::create() {
   owner = kern::make_current_task("owner");
-  hash = io_wq_hash_alloc();
-  io_wq_data data;
-  data.hash = hash;
-  data.task = owner;
-  data.do_work = do_work;
-  data.free_work = free_work;
-  wq = ops->create(sc->bounded_max, &data);
-  chk::check(!kern::IS_ERR(wq), "io_wq_create failed");
+  wq = ops->create(sc->bounded_max, &callbacks);
+  chk::check(wq != nullptr, "io_wq_create failed");
   kern::raw_spinlock_t* locks[IO_WQ_ACCT_NR];
   const int nlocks = ops->accounting_locks(wq, locks);
   for (int i = 0; i < nlocks; ++i) kern::set_release_check(locks[i], &accounting_at_release, this);
   for (std::size_t i = 0; i < items.size(); ++i) {
     item& it = *items[i];
     unsigned flags = (it.spec.unbound ? IO_WQ_WORK_UNBOUND : 0) | (it.spec.concurrent ? IO_WQ_WORK_CONCURRENT : 0);
-    io_wq_work_init(&it.work, flags, static_cast<int>(i));
-    if (it.spec.hash_key > 0)
-      ops->hash_work(&it.work, reinterpret_cast<void*>(static_cast<std::uintptr_t>(it.spec.hash_key)));
+    it.work = ops->make_work(wq, static_cast<int>(i), flags, it.spec.hash_key);
     it.released.set_name("work.released", static_cast<int>(i));
     it.sleeper.set_name("work.sleeper", static_cast<int>(i));
   }
@@ -216,7 +202,7 @@ void world::create() {
 
 void world::enqueue(int i) {
   activity = "submitting";
-  ops->enqueue(wq, &items[static_cast<std::size_t>(i)]->work);
+  ops->enqueue(wq, items[static_cast<std::size_t>(i)]->work);
 }
 
 // io_cqring_wait, as far as io-wq can tell: the owner waits until n completions are posted,
@@ -243,7 +229,7 @@ void world::release(int i) {
 
 void world::ring_added() {
   last_ring_gone = false;
-  if (v != variant::baseline) ops->set_exit_on_idle(wq, false);
+  if (info(v).exit_on_idle) ops->set_exit_on_idle(wq, false);
 }
 
 // The ring's exit (io_ring_exit_work) first cancels its io-wq work (io_uring_try_cancel_iowq:
@@ -252,9 +238,9 @@ void world::ring_added() {
 void world::ring_removed() {
   const char* was = activity;
   activity = "cancelling";
-  ops->cancel_cb(wq, &match_any, nullptr, true);
+  ops->cancel(wq, -1, true);
   last_ring_gone = true;
-  if (v != variant::baseline) ops->set_exit_on_idle(wq, true);
+  if (info(v).exit_on_idle) ops->set_exit_on_idle(wq, true);
   activity = was;
 }
 
@@ -263,14 +249,13 @@ void world::task_exit() {
   ops->exit_start(wq);
   ring_removed();
   ops->put_and_exit(wq);
-  io_wq_put_hash(hash);
   destroyed = true;
   activity = "exited";
 }
 
 void world::set_exit_on_idle(bool enable) {
   last_ring_gone = enable;
-  if (v != variant::baseline) ops->set_exit_on_idle(wq, enable);
+  if (info(v).exit_on_idle) ops->set_exit_on_idle(wq, enable);
 }
 
 void world::exit_start() {
@@ -281,14 +266,13 @@ void world::exit_start() {
 void world::put_and_exit() {
   activity = "exiting (io_wq_put_and_exit)";
   ops->put_and_exit(wq);
-  io_wq_put_hash(hash);
   destroyed = true;
   activity = "exited";
 }
 
 void world::cancel(int i) {
   activity = "cancelling";
-  ops->cancel_cb(wq, &match_item, &items[static_cast<std::size_t>(i)]->work, false);
+  ops->cancel(wq, i, false);
 }
 
 // Back in user space: the task runs the task_work io-wq queues on it when it arrives (TWA_SIGNAL

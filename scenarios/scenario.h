@@ -81,7 +81,7 @@ const scenario* find(const std::string& name);
 // The state of one execution, and the owner's actions.
 struct world {
   struct item {
-    io_wq_work work;
+    void* work = nullptr;  // the implementation's own work object (wq_ops::make_work)
     int index = 0;
     work_spec spec;
     kern::atomic_cell<int> released{0, "work.released"};
@@ -93,8 +93,7 @@ struct world {
   variant v = variant::baseline;
   kern::task_struct* owner = nullptr;
   const wq_ops* ops = nullptr;  // the port the variant runs on
-  io_wq_hash* hash = nullptr;
-  void* wq = nullptr;  // the port's struct io_wq
+  void* wq = nullptr;           // the implementation's handle (wq_ops::create): its io_wq and hash
   std::vector<std::unique_ptr<item>> items;
   kern::atomic_t cqes;  // completions posted by do_work
   // What the owner is doing, for naming the property a deadlock breaks.

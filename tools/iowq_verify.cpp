@@ -72,27 +72,6 @@ struct usage_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-const char* variant_summary(variant v) {
-  switch (v) {
-    case variant::baseline:
-      return "Linux 6.14 io-wq, before the patch (no exit-on-idle)";
-    case variant::v1:
-      return "the seed as posted: its own exit-on-idle block before the last_timeout test";
-    case variant::merged:
-      return "the upstream placement on 6.14: the test folded into the last_timeout condition";
-    default:
-      break;
-  }
-  const std::string n = to_string(v);
-  if (n == "upstream") return "today's io-wq (6.19 stable) with exit-on-idle merged";
-  if (n == "upstream-fix-strand") return "upstream with the fix for F1 (work stranded by a leaving worker)";
-  if (n == "upstream-fix-wrap") return "upstream with the fix for F2 (nr_workers wrapping below zero)";
-  if (n == "upstream-fix-tw-uaf") return "upstream with the fix for F4 (io_wq_cancel_tw_create reading a freed worker)";
-  if (n == "upstream-fix-hash-defer") return "upstream with io_wq_hash_defer deferring only for the running chain";
-  if (n == "upstream-fixed") return "upstream with all its fixes";
-  return "";
-}
-
 // One checkable unit: a scenario under a variant (every property), or a mutant in its scenario.
 struct target {
   const scn::scenario* s = nullptr;
@@ -778,7 +757,7 @@ int cmd_list() {
                                         : "all interleavings (DPOR)");
   }
   std::printf("\nVariants:\n");
-  for (variant v : all_variants()) std::printf("  %-24s %s\n", to_string(v), variant_summary(v));
+  for (variant v : all_variants()) std::printf("  %-24s %s\n", to_string(v), info(v).summary.c_str());
   std::printf("\nMutants (each killed by its property in the scenario named):\n");
   for (const auto& m : all_mutants()) {
     std::string where = "(no kill listed)";

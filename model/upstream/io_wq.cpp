@@ -25,6 +25,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "model/port_adapter.h"
+
 namespace iowq::upstream {
 
 using namespace kern;
@@ -58,38 +60,16 @@ struct io_cb_cancel_data {
 };
 
 // The fixes proposed by this suite (README "Findings"), each switched on by its own variant and all
-// of them by upstream-fixed.
-enum class fix {
-  // F1: a worker that leaves on idle (exit-on-idle or idle timeout) while still findable on the
-  // free list or still counted in nr_running strands work queued meanwhile.
-  strand,
-  // F2: io_worker_cancel_cb() gives back an nr_workers slot that a queued create_worker_cb never
-  // took, so nr_workers wraps below zero when a worker exits before its creation request ran.
-  wrap,
-  // F4: io_wq_cancel_tw_create() reads cb->func after io_worker_cancel_cb() dropped the reference
-  // that kept the worker (and the callback_head inside it) alive.
-  tw_uaf,
-  // io_wq_hash_defer() looks only at the first queued work: unhashed work queued behind the
-  // running hash chain gets no worker while the running work blocks.
-  hash_defer,
-};
-
-bool has_fix(fix f) {
-  switch (active_variant()) {
-    case variant::upstream_fixed:
-      return true;
-    case variant::upstream_fix_strand:
-      return f == fix::strand;
-    case variant::upstream_fix_wrap:
-      return f == fix::wrap;
-    case variant::upstream_fix_tw_uaf:
-      return f == fix::tw_uaf;
-    case variant::upstream_fix_hash_defer:
-      return f == fix::hash_defer;
-    default:
-      return false;
-  }
-}
+// of them by upstream-fixed (model/variants.cpp). What each changes:
+//  - strand (F1): a worker that leaves on idle (exit-on-idle or idle timeout) while still findable
+//    on the free list or still counted in nr_running strands work queued meanwhile;
+//  - wrap (F2): io_worker_cancel_cb() gives back an nr_workers slot that a queued create_worker_cb
+//    never took, so nr_workers wraps below zero when a worker exits before its creation request ran;
+//  - tw_uaf (F4): io_wq_cancel_tw_create() reads cb->func after io_worker_cancel_cb() dropped the
+//    reference that kept the worker (and the callback_head inside it) alive;
+//  - hash_defer (F5): io_wq_hash_defer() looks only at the first queued work, so unhashed work
+//    queued behind the running hash chain gets no worker while the running work blocks.
+bool has_fix(fix f) { return iowq::has_fix(active_variant(), f); }
 
 // container_of for the members io-wq links through.
 io_worker* worker_of_nulls(hlist_nulls_node* n) { return container_of<io_worker>(n, offsetof(io_worker, nulls_node)); }
@@ -1277,21 +1257,22 @@ int accounting_locks_upstream(void* wq, kern::raw_spinlock_t** locks) {
 }
 }  // namespace
 
+struct port_6_19 {
+  static void* create(unsigned bounded, io_wq_data* data) { return upstream::io_wq_create(bounded, data); }
+  static void hash_work(io_wq_work* work, void* val) { upstream::io_wq_hash_work(work, val); }
+  static void enqueue(void* wq, io_wq_work* work) { upstream::io_wq_enqueue(as_up(wq), work); }
+  static void exit_start(void* wq) { upstream::io_wq_exit_start(as_up(wq)); }
+  static void put_and_exit(void* wq) { upstream::io_wq_put_and_exit(as_up(wq)); }
+  static void set_exit_on_idle(void* wq, bool enable) { upstream::io_wq_set_exit_on_idle(as_up(wq), enable); }
+  static io_wq_cancel cancel_cb(void* wq, work_cancel_fn* fn, void* data, bool all) {
+    return upstream::io_wq_cancel_cb(as_up(wq), fn, data, all);
+  }
+  static wq_view peek(const void* wq) { return upstream::io_wq_peek(static_cast<const upstream::io_wq*>(wq)); }
+  static int accounting_locks(void* wq, kern::raw_spinlock_t** locks) { return accounting_locks_upstream(wq, locks); }
+};
+
 const wq_ops& ops_upstream() {
-  static const wq_ops ops = {
-      "6.19",
-      [](unsigned bounded, io_wq_data* data) -> void* { return upstream::io_wq_create(bounded, data); },
-      [](void* wq, io_wq_work* work) { upstream::io_wq_enqueue(as_up(wq), work); },
-      [](io_wq_work* work, void* val) { upstream::io_wq_hash_work(work, val); },
-      [](void* wq) { upstream::io_wq_exit_start(as_up(wq)); },
-      [](void* wq) { upstream::io_wq_put_and_exit(as_up(wq)); },
-      [](void* wq, bool enable) { upstream::io_wq_set_exit_on_idle(as_up(wq), enable); },
-      [](void* wq, work_cancel_fn* fn, void* data, bool all) {
-        return upstream::io_wq_cancel_cb(as_up(wq), fn, data, all);
-      },
-      [](const void* wq) { return upstream::io_wq_peek(static_cast<const upstream::io_wq*>(wq)); },
-      &accounting_locks_upstream,
-  };
+  static const wq_ops ops = adapter::make_ops<port_6_19>("6.19", "acct->workers_lock");
   return ops;
 }
 
