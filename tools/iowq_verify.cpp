@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -59,6 +60,8 @@ constexpr const char* exit_codes_help =
     "          With --shard I/N a report judges only its part: 1 for an unexpected violation, 3 when\n"
     "          inconclusive, else 0; merge gives the final answer.\n"
     "  replay  1 the recorded failure was reproduced (a property violated), 2 it was not.\n"
+    "  kernel  1 the finding reproduced on the real kernel, 0 it did not, 3 the kernel did not build or\n"
+    "          boot, the test program could not run, or the kernel printed a splat.\n"
     "  litmus  0 every litmus test gave its known answer, 1 otherwise.\n"
     "  all     2 usage or input error (bad flag, unknown scenario, variant or mutant, malformed or\n"
     "          mismatched file), with a one-line message on stderr.";
@@ -819,6 +822,19 @@ std::vector<row> read_results(const std::string& file) {
   }
 }
 
+// The kernel harness is a script in the source tree (it drives make, gcc, cpio and QEMU); run it
+// in place of this process, with the same arguments and exit codes.
+int cmd_kernel(const std::vector<std::string>& args) {
+  const std::string script = std::string(IOWQ_SOURCE_DIR) + "/kernel/iowq-kernel";
+  if (access(script.c_str(), X_OK) != 0) throw usage_error("the kernel harness " + script + " is missing");
+  std::vector<char*> argv{const_cast<char*>("python3"), const_cast<char*>(script.c_str())};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  execvp("python3", argv.data());
+  throw usage_error(std::string("cannot run python3: ") + std::strerror(errno));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -877,6 +893,11 @@ int main(int argc, char** argv) {
   merge->add_option("--out", merge_out, "also write the report files (and replay files) to this directory");
   merge->add_option("--json", json_out, "write the merged results as JSON to this file");
 
+  auto* kernel = app.add_subcommand(
+      "kernel", "reproduce a finding on a real kernel under QEMU (kernel/iowq-kernel; `kernel --help` for options)");
+  kernel->prefix_command();
+  kernel->set_help_flag();
+
   auto* litmus = app.add_subcommand("litmus", "run the checker's litmus catalog under DFS and DPOR");
   std::string litmus_json;
   litmus->add_option("--json", litmus_json, "also write the results as JSON to this file");
@@ -895,6 +916,8 @@ int main(int argc, char** argv) {
     info.command = command_line(argc, argv);
     info.started = now_utc();
     info.jobs = jobs;
+
+    if (kernel->parsed()) return cmd_kernel(kernel->remaining());
 
     if (app.got_subcommand("list")) return cmd_list();
 
