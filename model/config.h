@@ -56,6 +56,8 @@ struct variant_info {
   // properties each scenario is expected to violate (nullptr: the scenario catalog's findings).
   std::map<std::string, std::string> replay_labels;
   std::function<std::vector<std::string>(const std::string& scenario)> expected;
+  // Run-time variants: why a scenario's property is expected to be violated (for the report).
+  std::function<std::string(const std::string& scenario, const std::string& property)> note;
 };
 
 const variant_info& info(variant v);

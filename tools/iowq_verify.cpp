@@ -35,6 +35,7 @@
 #include "chk/replay.h"
 #include "chk/trace.h"
 #include "litmus_cmd.h"
+#include "realsrc/loader.h"
 #include "results.h"
 #include "scenario.h"
 
@@ -398,7 +399,8 @@ std::vector<row> run_target(const target& t, std::size_t k, const search_spec& s
   }
   auto verdicts = scn::check_properties(*t.s, t.cfg, o);
   const std::string variant = to_string(t.cfg.v);
-  std::vector<std::string> expected = t.s->expected_violations(variant);
+  const variant_info& vi = info(t.cfg.v);
+  std::vector<std::string> expected = vi.expected ? vi.expected(t.s->name) : t.s->expected_violations(variant);
   std::vector<row> rows;
   for (const auto& pv : verdicts) {
     if (!t.mutant.empty() && pv.property != t.property) continue;
@@ -417,6 +419,7 @@ std::vector<row> run_target(const target& t, std::size_t k, const search_spec& s
       r.expected = known ? "violated:" + pv.property : "verified";
       for (const auto& f : t.s->findings)
         if (known && f.variant == variant && f.property == pv.property) r.note = f.why;
+      if (known && vi.note) r.note = vi.note(t.s->name, pv.property);
     } else {
       auto m = mutant_by_name(t.mutant);
       r.summary = std::string(info(*m).description) +
@@ -447,6 +450,7 @@ std::vector<row> run_target(const target& t, std::size_t k, const search_spec& s
       std::string props;
       for (auto q : pv.active) props += (props.empty() ? "" : ",") + std::string(scn::to_string(q));
       f.labels["properties"] = props;
+      for (const auto& [k, val] : info(t.cfg.v).replay_labels) f.labels[k] = val;
       r.replay = nlohmann::json::parse(chk::to_json(f));
     }
     r.as_expected = tools::matches_expectation(r);
@@ -778,6 +782,14 @@ int cmd_replay(const std::string& file, const std::string& trace_format) {
   if (!std::ifstream(file)) throw usage_error("cannot read " + file);
   try {
     f = chk::load_replay(file);
+    if (auto src = f.labels.find("kernel_src"); src != f.labels.end()) {
+      // A real-source run: load the same tree with the same patches first.
+      std::vector<std::string> patches;
+      std::istringstream ps(f.labels["patches"]);
+      for (std::string p; std::getline(ps, p);)
+        if (!p.empty()) patches.push_back(p);
+      (void)realsrc::register_tree(src->second, patches, stderr);
+    }
     out = scn::replay(f);
   } catch (const chk::replay_error& e) {
     throw usage_error(file + ": " + e.what());
@@ -846,7 +858,8 @@ int main(int argc, char** argv) {
 
   auto* check = app.add_subcommand("check", "check scenarios under variants (or a mutant), printing counterexamples");
   check->footer(exit_codes_help);
-  std::vector<std::string> scenarios, variants;
+  std::vector<std::string> scenarios, variants, kernel_patches;
+  std::string kernel_src;
   std::string mutant, search, json_out, shard = "0/1", out_dir = "iowq-verify-out";
   search_spec sp;
   int jobs = 1;
@@ -865,6 +878,10 @@ int main(int argc, char** argv) {
                     "run part I of N (I/N) of every search, by schedule prefix, for a CI matrix; see merge");
     sub->add_option("--json", json_out, "write the results as JSON to this file (the input of merge)");
     sub->add_flag("--quick", sp.quick, "the test suite's preemption-bounded search instead of the full one");
+    sub->add_option("--kernel-src", kernel_src,
+                    "check the real io_uring/io-wq.c of this kernel tree (compiled unmodified), as variant "
+                    "linux-VERSION[+PATCH...]; without --variant, only that variant");
+    sub->add_option("--patch", kernel_patches, "with --kernel-src: apply this patch first (repeatable, in order)");
   };
   add_search_options(check);
   check->add_option("--out", out_dir, "directory for replay files (default iowq-verify-out)");
@@ -973,12 +990,14 @@ int main(int argc, char** argv) {
     }
     std::vector<target> targets;
     std::vector<variant> vs;
+    if (kernel_src.empty() && !kernel_patches.empty()) throw usage_error("--patch needs --kernel-src");
+    if (!kernel_src.empty()) vs.push_back(realsrc::register_tree(kernel_src, kernel_patches, stderr));
     for (const auto& n : variants) {
       auto v = variant_by_name(n);
       if (!v) throw usage_error("unknown variant \"" + n + "\" (see iowq-verify list)");
       vs.push_back(*v);
     }
-    if (vs.empty()) vs = all_variants();
+    if (vs.empty()) vs = builtin_variants();
     std::vector<const scn::scenario*> ss;
     for (const auto& n : scenarios) {
       const scn::scenario* s = scn::find(n);
@@ -1070,6 +1089,10 @@ int main(int argc, char** argv) {
         "junit.xml, results.json, replays/)\n",
         ok, rows.size(), info.seconds, report_dir.c_str());
     return tools::report_exit_code(rows);
+  } catch (const realsrc::tree_error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "iowq-verify: %s\n", e.what());
+    return e.exit_code;
   } catch (const std::exception& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "iowq-verify: %s\n", one_line(e.what()).c_str());

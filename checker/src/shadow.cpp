@@ -174,6 +174,13 @@ struct marked_step {
   }
 };
 
+// A word of 8 bytes whose value does not fit in 32 bits is taken for an address, so that traces show
+// it by order of appearance (engine::show_value) and stay the same from run to run.
+void mark_pointer(marked_step& s, unsigned size, std::uint64_t v) {
+  if (size == 8 && (v >> 32) != 0)
+    for (int i = 0; i < s.n; ++i) s.objs[i]->pointer = true;
+}
+
 }  // namespace
 
 bool in_execution() { return running() != nullptr; }
@@ -200,6 +207,7 @@ std::uint64_t raw_load(const void* addr, unsigned size, std::memory_order mo, un
     else
       e->hb_relaxed_load(*s.objs[i]);
   }
+  mark_pointer(s, size, v);
   e->values(0, v, v);
   meta_entry& m = meta_for(*e, addr, name);
   e->marked_access(m.plain, m.marked, false, loc);
@@ -225,6 +233,7 @@ void raw_store(void* addr, unsigned size, std::uint64_t v, std::memory_order mo,
     else
       e->hb_relaxed_store(*s.objs[i]);
   }
+  mark_pointer(s, size, old | v);
   e->values(0, old, v);
   meta_entry& m = meta_for(*e, addr, name);
   e->marked_access(m.plain, m.marked, true, loc);
@@ -252,6 +261,7 @@ std::uint64_t raw_rmw(void* addr, unsigned size, raw_rmw_fn f, std::uint64_t arg
       e->hb_relaxed_load(*s.objs[i]);
     if (releases(mo)) e->hb_release_join(*s.objs[i]);
   }
+  mark_pointer(s, size, old | nv);
   e->values(0, old, nv);
   meta_entry& m = meta_for(*e, addr, name);
   e->marked_access(m.plain, m.marked, true, loc);

@@ -405,6 +405,7 @@ struct task_struct {
   const char* comm = "task";
   bool started = false;
   bool exited = false;
+  void* user = nullptr;  // real-source mode: the C struct task_struct of this task (realsrc/shim.cpp)
 };
 
 // current: the task the calling thread runs as (be::current_slot).

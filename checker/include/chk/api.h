@@ -92,6 +92,8 @@ class atomic {
 
   T load(std::memory_order mo = std::memory_order_seq_cst, srcloc loc = srcloc::current(),
          const char* label = "load") const {
+    // An atomic held in place in zeroed memory (real-source mode) never ran its constructor.
+    if constexpr (std::is_pointer_v<T>) o_.pointer = true;
     engine* e = current_engine;
     if (e && e->peeking()) return detail::decode<T>(e->peek_load(o_));
     if (!e || !e->in_thread()) return detail::decode<T>(o_.value);
@@ -113,6 +115,7 @@ class atomic {
 
   void store(T v, std::memory_order mo = std::memory_order_seq_cst, srcloc loc = srcloc::current(),
              const char* label = "store") {
+    if constexpr (std::is_pointer_v<T>) o_.pointer = true;
     engine* e = detail::running();
     if (!e) {
       o_.value = detail::encode(v);
@@ -138,6 +141,7 @@ class atomic {
   template <class F>
   T rmw(F f, std::memory_order mo = std::memory_order_seq_cst, srcloc loc = srcloc::current(),
         const char* label = "rmw") {
+    if constexpr (std::is_pointer_v<T>) o_.pointer = true;
     engine* e = detail::running();
     if (!e) {
       T old = detail::decode<T>(o_.value);
@@ -194,6 +198,8 @@ class atomic {
   // The value, without a step: for setup, end checks and invariants evaluated by the environment.
   T peek() const { return detail::decode<T>(o_.value); }
   object& obj() { return o_; }
+  // The memory this atomic stands for, when it shadows memory kept elsewhere (object::home).
+  void set_home(const void* p) { o_.home = p; }
 
  private:
   mutable object o_;
@@ -285,6 +291,8 @@ class plain {
   }
   T peek() const { return v_; }
   void poke(T v) { v_ = v; }
+  // The memory this field stands for, when it shadows memory kept elsewhere (plain_meta::home).
+  void set_home(const void* p) { m_.home = p; }
 
  private:
   T v_;
