@@ -1,7 +1,10 @@
 #include "results.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -36,6 +39,49 @@ std::ofstream open_out(const std::string& path) {
   std::ofstream f(path);
   if (!f) throw std::runtime_error("cannot write " + path);
   return f;
+}
+
+// The "real kernel" column: the last results of `iowq-verify kernel` on this machine for the
+// finding a known-finding note names (its leading "F<n>:"), read from the kernel harness's cache.
+std::string real_kernel_text(const std::string& note) {
+  if (note.size() < 3 || note[0] != 'F' || !std::isdigit(static_cast<unsigned char>(note[1]))) return "";
+  const std::string id = "f" + note.substr(1, note.find(':') - 1);
+  static std::map<std::string, std::string> memo;
+  if (auto it = memo.find(id); it != memo.end()) return it->second;
+  std::string dir;
+  if (const char* c = std::getenv("IOWQ_KERNEL_CACHE"))
+    dir = c;
+  else if (const char* x = std::getenv("XDG_CACHE_HOME"))
+    dir = std::string(x) + "/iowq-verify/kernel";
+  else if (const char* h = std::getenv("HOME"))
+    dir = std::string(h) + "/.cache/iowq-verify/kernel";
+  std::vector<std::string> parts;
+  std::error_code ec;
+  if (!dir.empty() && std::filesystem::is_directory(dir + "/results", ec)) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir + "/results", ec))
+      if (e.path().filename().string().rfind(id + "-", 0) == 0) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& fp : files) {
+      try {
+        std::ifstream in(fp);
+        json j = json::parse(in);
+        std::string what = j.value("kernel", std::string("?"));
+        if (!j["fix"].is_null()) what += " + fix";
+        if (!j["delay"].empty()) what += " + delay";
+        parts.push_back(what + ": " + std::to_string(j.value("reproduced_rounds", 0)) + "/" +
+                        std::to_string(j.value("rounds", 0)) + " rounds reproduced (" + j.value("date", std::string()) +
+                        ")");
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+  if (out.empty())
+    out = (id == "f1" || id == "f3") ? "not run on this machine: iowq-verify kernel --finding " + id + " --delay"
+                                     : "no real-kernel reproducer (kernel/README.md)";
+  return memo[id] = out;
 }
 
 std::string html_escape(const std::string& s) {
@@ -511,14 +557,15 @@ void write_markdown(const std::string& path, const std::vector<row>& rows, const
     f << "\n";
   }
 
-  f << "## Findings (every counterexample)\n\n| target | property | expected | failure | replay |\n"
-       "|---|---|---|---|---|\n";
+  f << "## Findings (every counterexample)\n\n| target | property | expected | failure | replay | reproduced on a "
+       "real kernel |\n|---|---|---|---|---|---|\n";
   for (const auto& r : rows) {
     if (r.verdict != "violated") continue;
     f << "| " << md_cell(target_title(r)) << " | " << r.violated << " | "
       << (r.as_expected ? (r.mutant.empty() ? "known finding" : "mutant killed") : "**UNEXPECTED**") << " | "
       << md_cell(r.failure_kind + ": " + r.failure_message) << " | "
-      << (r.replay_file.empty() ? "" : "[" + r.replay_file + "](" + r.replay_file + ")") << " |\n";
+      << (r.replay_file.empty() ? "" : "[" + r.replay_file + "](" + r.replay_file + ")") << " | "
+      << md_cell(real_kernel_text(r.note)) << " |\n";
   }
   f << "\n";
   bool missing = false;
@@ -743,7 +790,8 @@ void write_html(const std::string& path, const std::vector<row>& rows, const run
 
   f << "<h2>Findings</h2>\n<p>Every counterexample found, with its replay file (<code>iowq-verify replay "
        "FILE</code> re-executes it).</p>\n<table id=\"findings\"><thead><tr><th>target</th><th>property</th>"
-       "<th>expected?</th><th>failure</th><th>replay file</th><th>trace</th></tr></thead><tbody>\n";
+       "<th>expected?</th><th>failure</th><th>replay file</th><th>trace</th><th>reproduced on a real kernel</th>"
+       "</tr></thead><tbody>\n";
   for (const auto& r : rows) {
     if (r.verdict != "violated") continue;
     f << "<tr class=\"" << cls(r.verdict, r.as_expected) << "\"><td>" << html_escape(target_title(r)) << "</td><td>"
@@ -756,7 +804,8 @@ void write_html(const std::string& path, const std::vector<row>& rows, const run
       << (r.replay_file.empty()
               ? ""
               : "<a href=\"" + html_escape(r.replay_file) + "\">" + html_escape(r.replay_file) + "</a>")
-      << "</td><td><a href=\"#" << anchor(r) << "\">swimlanes</a></td></tr>\n";
+      << "</td><td><a href=\"#" << anchor(r) << "\">swimlanes</a></td><td>" << html_escape(real_kernel_text(r.note))
+      << "</td></tr>\n";
   }
   f << "</tbody></table>\n";
 
