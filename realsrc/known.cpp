@@ -20,6 +20,11 @@ const char* const f1 =
     "F1: work punted while the last worker leaves on exit-on-idle is stranded: the leaving worker is still "
     "on the free list and counted in nr_running (on a real kernel: iowq-verify kernel --finding f1 --delay)";
 
+const char* const n1 =
+    "N1 (new, the merged placement on 6.12.118): a worker that sees exit-on-idle while its own creation "
+    "request is pending (create_state, 6.12.118's guard) goes idle instead; the owner's create_worker_cb "
+    "then clears create_state but wakes nobody, so the pool reaches zero only at the idle timeout";
+
 const std::vector<known_tree> table = {
     {"01edb04639e3b748ee83af02182cc81e3ab0b7185a0577e3314a83906d0caca5",
      "Debian linux-source-6.12 6.12.118-1~deb12u1",
@@ -40,6 +45,11 @@ const std::vector<known_tree> table = {
     {"26efc8506b863b50eb72177cd063afe1616a24dc0cef6a2d3f9924f786a65848",
      "Debian 6.12.118 + io-wq-exit-on-idle-v1.patch",
      {{"set-clear-enqueue", "lost-wakeup", f1}, {"eoi-then-concurrent-work", "lost-wakeup", f1}}},
+    {"624cdacfb8b0a9c8cdd29fa46c8e60009a502dafb19543e195b42dba26919072",
+     "Debian 6.12.118 + io-wq-exit-on-idle-v1.patch + merged-on-seed-6.12.patch",
+     {{"eoi-blocked-creation", "pool-zero", n1},
+      {"eoi-then-concurrent-work", "pool-zero", n1},
+      {"eoi-concurrent-two-workers", "pool-zero", n1}}},
 };
 
 }  // namespace

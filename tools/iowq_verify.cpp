@@ -788,7 +788,12 @@ int cmd_replay(const std::string& file, const std::string& trace_format) {
       std::istringstream ps(f.labels["patches"]);
       for (std::string p; std::getline(ps, p);)
         if (!p.empty()) patches.push_back(p);
-      (void)realsrc::register_tree(src->second, patches, stderr);
+      const variant v = realsrc::register_tree(src->second, patches, stderr);
+      const std::string now = info(v).replay_labels.at("io_wq_sha256"), then = f.labels["io_wq_sha256"];
+      if (now != then)
+        throw usage_error("the patched io-wq.c of " + src->second +
+                          " is not the one this replay was recorded on (sha256 " + then.substr(0, 12) + ", now " +
+                          now.substr(0, 12) + ")");
     }
     out = scn::replay(f);
   } catch (const chk::replay_error& e) {

@@ -9,6 +9,9 @@
 #   f1         + the seed: set-clear-enqueue's lost wakeup (F1) found (exit 1); its replay file
 #              reproduces it (exit 1); kernel/delay-patch turns the trace's step into the same delay
 #              point as kernel/patches/debug/f1-eoi-exit.patch
+#   matrix     6.12.118, + the seed, + the seed and our merged placement: every verdict of the
+#              catalog at test bounds is its known answer (realsrc/known.cpp), on exactly the io-wq.c
+#              those answers were asserted on (a new Debian point release fails with what to do)
 #   race       + the seed + a patch that moves nr_workers-- out of wq->lock: the data race is
 #              reported at that io-wq.c line; without that patch, no race
 set -uo pipefail
@@ -30,7 +33,28 @@ expect() {
   echo "ok: exit $code, '$text': $*"
 }
 
+merged=$root/kernel/patches/merged-on-seed-6.12.patch
+
 case $case in
+matrix)
+  # The tree must be the one the known answers were asserted on; a new Debian point release says so.
+  want=01edb04639e3b748ee83af02182cc81e3ab0b7185a0577e3314a83906d0caca5
+  got=$(sha256sum "$tree/io_uring/io-wq.c" | cut -d' ' -f1)
+  if [ "$got" != "$want" ]; then
+    echo "FAIL: $tree/io_uring/io-wq.c is not 6.12.118's (sha256 ${want:0:12}, this one ${got:0:12}): Debian's"
+    echo "      linux-source-6.12 has moved on. Renew the known answers: run"
+    echo "      iowq-verify check --kernel-src $tree [--patch ...] --quick for the three variants below, check"
+    echo "      every violation, and enter the new sha256 and answers in realsrc/known.cpp and here."
+    exit 1
+  fi
+  # Every verdict of the catalog at test bounds, for the three real-source variants, is its known
+  # answer (report exits 0 only then).
+  expect 0 "46 of 46 verdicts as expected" -- "$iv" report --kernel-src "$tree" --quick --jobs 2 --out "$tmp/r1"
+  expect 0 "46 of 46 verdicts as expected" -- "$iv" report --kernel-src "$tree" --patch "$seed" --quick --jobs 2 --out "$tmp/r2"
+  expect 0 "46 of 46 verdicts as expected" -- "$iv" report --kernel-src "$tree" --patch "$seed" --patch "$merged" \
+    --quick --jobs 2 --out "$tmp/r3"
+  grep -q "lost-wakeup" "$tmp/r2/report.md" || fail "the seed's report does not show F1"
+  ;;
 errors)
   expect 2 "no such directory" -- "$iv" check --kernel-src "$tmp/none" --quick
   mkdir -p "$tmp/empty"
@@ -57,6 +81,14 @@ f1)
   replay=$(ls "$tmp"/out/*lost-wakeup.replay.json 2>/dev/null | head -1)
   [ -n "$replay" ] || fail "no replay file written"
   expect 1 "reproduced: deadlock [lost-wakeup]" -- "$iv" replay "$replay"
+  # The same replay file on an io-wq.c that changed since: refused with one line.
+  python3 - "$replay" "$tmp/other.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["labels"]["io_wq_sha256"] = "0" * 64
+json.dump(d, open(sys.argv[2], "w"))
+PY
+  expect 2 "is not the one this replay was recorded on" -- "$iv" replay "$tmp/other.json"
   # The step after which the leaving worker is preempted: its raw_spin_unlock(&wq->lock) in the
   # exit-on-idle exit of io_wq_worker(), the last one of that thread before the owner goes on.
   step=$(python3 - "$replay" <<'PY'
