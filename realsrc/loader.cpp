@@ -182,9 +182,9 @@ void check_symbols(const fs::path& so) {
     if (kind == "U" && !dlsym(RTLD_DEFAULT, bare.c_str())) missing.push_back(bare);
   }
   if (!missing.empty()) {
-    std::string m = "the kernel environment lacks what io-wq.c uses:";
+    std::string m = "the compiled io-wq.c uses what the kernel environment lacks:";
     for (const auto& s : missing) m += " " + s;
-    throw tree_error(m + " (add it to realsrc/include/kenv.h and realsrc/shim.cpp)", 3);
+    throw tree_error(m + " (add it to realsrc/include/kenv.h and realsrc/shim.cpp)", 2);
   }
 }
 
@@ -350,12 +350,13 @@ const loaded_tree& load_tree(const std::string& dir_in, const std::vector<std::s
           if (q2 != std::string::npos) lacking.insert(line.substr(start, q2 - start));
         }
       }
-      std::string m = "io-wq.c of " + dir_in + " does not compile against the kernel environment";
       if (!lacking.empty()) {
-        m += "; it lacks:";
-        for (const auto& s : lacking) m += " " + s;
+        // What the tree needs and our environment does not have: one line, and the build refused.
+        std::string m = "io-wq.c of " + dir_in + " uses what the kernel environment lacks:";
+        for (const auto& l : lacking) m += " " + l;
+        throw tree_error(m + " (add it to realsrc/include/kenv.h and realsrc/shim.cpp)", 2);
       }
-      throw tree_error(m + "\n" + errors, 3);
+      throw tree_error("io-wq.c of " + dir_in + " does not compile against the kernel environment:\n" + errors, 3);
     }
     fs::create_directories(out);
     const fs::path tmp_so = out / "libiowq.so.tmp";

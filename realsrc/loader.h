@@ -17,8 +17,8 @@ struct io_wq_hash;
 namespace realsrc {
 
 // A tree or patch that cannot be used: a missing io-wq.c, a patch that does not apply (with
-// patch's own message), a symbol our environment lacks, a compiler error. exit_code is 2 for bad
-// input and 3 when the tree needs what our environment lacks or the compiler failed.
+// patch's own message), a symbol our environment lacks (named, in one line): exit_code 2; a
+// compiler error that names nothing we lack, or a failing tool: exit_code 3.
 struct tree_error : std::runtime_error {
   tree_error(const std::string& m, int code) : std::runtime_error(m), exit_code(code) {}
   int exit_code;
