@@ -259,8 +259,8 @@ class world {
   iowq::io_wq_hash* hash_ = nullptr;
 };
 
-// The port's ghost counters (model only): std::atomic<int> once tsan_tests/port-changes.patch is
-// applied; before that a plain int, and TSan reports the workers' concurrent updates.
+// The port's ghost counters (model only) are std::atomic<int> (model/io_wq.h, ghost_state), so that
+// TSan does not report the workers' concurrent updates of them; the int overload reads plain ones.
 inline int ghost(const int& x) { return x; }
 inline int ghost(const std::atomic<int>& x) { return x.load(std::memory_order_relaxed); }
 
