@@ -56,70 +56,26 @@ const kill& find_kill(const char* mutant) {
 
 }  // namespace
 
-TEST_CASE("mutant eoi_no_dec is killed by the property it names, and its counterexample replays", "[mutant]") {
-  check_kill(find_kill("eoi_no_dec"));
-}
-
-TEST_CASE("mutant eoi_dec_unlocked is killed by the property it names, and its counterexample replays", "[mutant]") {
-  check_kill(find_kill("eoi_dec_unlocked"));
-}
-
-TEST_CASE("mutant eoi_no_wake is killed by the property it names, and its counterexample replays", "[mutant]") {
-  check_kill(find_kill("eoi_no_wake"));
-}
-
-TEST_CASE("mutant eoi_after_idle is killed by the property it names, and its counterexample replays", "[mutant]") {
-  check_kill(find_kill("eoi_after_idle"));
-}
-
-TEST_CASE("mutant wake_no_running is killed by the property it names, and its counterexample replays", "[mutant]") {
-  check_kill(find_kill("wake_no_running"));
-}
-
-TEST_CASE("mutant hist_nr_workers_unlocked is killed by the property it names, and its counterexample replays",
-          "[mutant]") {
-  check_kill(find_kill("hist_nr_workers_unlocked"));
-}
-
-TEST_CASE("mutant hist_state_after_check is killed by the property it names, and its counterexample replays",
-          "[mutant]") {
-  check_kill(find_kill("hist_state_after_check"));
-}
-
-TEST_CASE("mutant hist_stall_after_unlock is killed by the property it names, and its counterexample replays",
-          "[mutant]") {
-  check_kill(find_kill("hist_stall_after_unlock"));
-}
-
-TEST_CASE("mutant hist_enqueue_no_cancel_on_exit is killed by the property it names, and its counterexample replays",
-          "[mutant]") {
-  check_kill(find_kill("hist_enqueue_no_cancel_on_exit"));
-}
-
-TEST_CASE("mutant dec_running_no_recheck is killed by the property it names, and its counterexample replays",
-          "[mutant]") {
-  check_kill(find_kill("dec_running_no_recheck"));
-}
-
-TEST_CASE("mutant exit_no_ref_put is killed by the property it names, and its counterexample replays", "[mutant]") {
-  check_kill(find_kill("exit_no_ref_put"));
-}
-
-TEST_CASE("mutant exit_kfree_no_rcu is killed by the property it names, and its counterexample replays", "[mutant]") {
-  check_kill(find_kill("exit_kfree_no_rcu"));
-}
-
-TEST_CASE("mutant enqueue_no_rcu_lock is killed by the property it names, and its counterexample replays", "[mutant]") {
-  check_kill(find_kill("enqueue_no_rcu_lock"));
-}
-
-TEST_CASE("mutant busy_unlocked_del is killed by the property it names, and its counterexample replays", "[mutant]") {
-  check_kill(find_kill("busy_unlocked_del"));
-}
+namespace {
+// One test case per row of scn::mutant_kills(), named after the mutant.
+const bool registered = [] {
+  for (const kill& k : scn::mutant_kills()) {
+    const std::string name = k.mutant;
+    test::register_case("mutant " + name + " is killed by the property it names, and its counterexample replays",
+                        "[mutant]", [name] { check_kill(find_kill(name.c_str())); });
+  }
+  return true;
+}();
+}  // namespace
 
 TEST_CASE("the kill table covers at least twelve mutants, each once", "[mutant]") {
   std::set<std::string> names;
   for (const kill& k : scn::mutant_kills()) names.insert(k.mutant);
   CHECK(names.size() == scn::mutant_kills().size());
   CHECK(names.size() >= 12);
+}
+
+TEST_CASE("every scenario (for the 6.14 and the 6.19 variants) and every mutant kill has its generated test case",
+          "[mutant][scenario]") {
+  CHECK(test::registered_cases() == static_cast<int>(2 * scn::all().size() + scn::mutant_kills().size()));
 }
