@@ -18,20 +18,10 @@ using namespace iowq;
 
 constexpr std::initializer_list<variant> seed_variants = {variant::baseline, variant::v1, variant::merged};
 
-// One test case per scenario of the catalogue (scn::all()), so that a new scenario is asserted for
-// the seed's variants without a new TEST_CASE.
-const bool registered = [] {
-  for (const auto& sc : scn::all()) {
-    bool finding = false;
-    for (const auto& f : sc.findings)
-      for (variant v : seed_variants) finding |= f.variant == to_string(v);
-    const std::string name = sc.name;
-    test::register_case(name + ": " + sc.summary + " (baseline, v1, merged)",
-                        finding ? "[scenario][finding]" : "[scenario]",
-                        [name] { test::check_variants(name, seed_variants); });
-  }
-  return true;
-}();
+// One test case per scenario, for the seed's variants.
+const bool registered =
+    test::register_scenarios("", " (baseline, v1, merged)", "[scenario]", seed_variants,
+                             [](const std::string& name) { test::check_variants(name, seed_variants); });
 
 }  // namespace
 

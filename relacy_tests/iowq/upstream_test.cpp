@@ -39,20 +39,9 @@ void check_upstream(const std::string& name) {
   CHECK(s->expected_violations(to_string(variant::upstream_fixed)).empty());
 }
 
-// One test case per scenario of the catalogue (scn::all()), so that a new scenario is asserted for
-// the 6.19 variants without a new TEST_CASE.
-const bool registered = [] {
-  for (const auto& sc : scn::all()) {
-    bool finding = false;
-    for (const auto& f : sc.findings)
-      for (variant v : upstream_variants) finding |= f.variant == to_string(v);
-    const std::string name = sc.name;
-    test::register_case("upstream: " + name + ": " + sc.summary,
-                        finding ? "[upstream][scenario][finding]" : "[upstream][scenario]",
-                        [name] { check_upstream(name); });
-  }
-  return true;
-}();
+// One test case per scenario, for the 6.19 variants.
+const bool registered =
+    test::register_scenarios("upstream: ", "", "[upstream][scenario]", upstream_variants, &check_upstream);
 
 }  // namespace
 

@@ -53,6 +53,22 @@ inline std::string join(const std::set<std::string>& s) {
   return out.empty() ? "(none)" : out;
 }
 
+// One test case per scenario of the catalogue (scn::all()), so that a new scenario is asserted for
+// `variants` without a new TEST_CASE: named "<prefix><scenario>: <summary><suffix>", tagged
+// `tags` plus [finding] when the scenario has a finding under one of the variants.
+inline bool register_scenarios(const std::string& prefix, const std::string& suffix, const std::string& tags,
+                               std::initializer_list<variant> variants, std::function<void(const std::string&)> check) {
+  for (const auto& sc : scn::all()) {
+    bool finding = false;
+    for (const auto& f : sc.findings)
+      for (variant v : variants) finding |= f.variant == to_string(v);
+    const std::string name = sc.name;
+    register_case(prefix + name + ": " + sc.summary + suffix, tags + (finding ? "[finding]" : ""),
+                  [name, check] { check(name); });
+  }
+  return true;
+}
+
 // The counterexample of a per-property search (run with options `o`) survives a round trip through
 // its replay file: same failure, same trace.
 inline void check_replays(const scn::scenario& s, const config& c, const scn::property_verdict& pv,
