@@ -222,6 +222,7 @@ class DelayPatch(unittest.TestCase):
 
 
 @unittest.skipUnless(os.path.isfile("/usr/src/linux-source-6.12.tar.xz"), "linux-source-6.12 is not installed")
+@unittest.skipUnless(os.path.isfile(H.SEED), "no seed patch (set IOWQ_SEED)")
 class DebugPatchesRegenerate(unittest.TestCase):
     def test_committed_debug_patches_are_regenerated_exactly(self):
         with tempfile.TemporaryDirectory() as d:

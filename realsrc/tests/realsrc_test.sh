@@ -18,7 +18,8 @@ set -uo pipefail
 iv=$1 tree=$2 case=$3
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-seed=$root/kernel/patches/under-review/io-wq-exit-on-idle-v1.patch
+# The patch under review is an input: $IOWQ_SEED, or ../shared/seed/ next to the checkout.
+seed=${IOWQ_SEED:-$(cd "$root/.." && pwd)/shared/seed/io-wq-exit-on-idle-v1.patch}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
