@@ -131,8 +131,7 @@ callback_head* c_of(kern::callback_head* k) {
 // task_work_run() reads work->func and calls it: the read is of the C item's member.
 void run_c_callback(kern::callback_head* k) {
   callback_head* c = c_of(k);
-  chk::raw_access(&c->func, sizeof(c->func), false, kern::be::this_thread() >= 0 ? srcloc{} : srcloc{},
-                  "callback_head.func");
+  chk::raw_access(&c->func, sizeof(c->func), false, srcloc{}, "callback_head.func");
   c->func(c);
 }
 
@@ -180,29 +179,7 @@ kern::task_struct* k_task(task_struct* t) { return t ? static_cast<kern::task_st
 
 void set_request_side(const request_side& r) { ex().req = r; }
 
-int live_worker_threads(int acct) { return g_exec ? g_exec->live[acct & 1] : 0; }
-int worker_threads_started() { return g_exec ? g_exec->started : 0; }
-int worker_threads_exited() { return g_exec ? g_exec->exited : 0; }
-
-int peek_atomic(const atomic_t* a) { return K(a)->counter.peek(); }
-int peek_list_len(const list_head* head) {
-  auto* h = reinterpret_cast<const kern::list_head*>(head);
-  int n = 0;
-  for (const kern::list_head* p = h->next.peek(); p && p != h; p = p->next.peek()) ++n;
-  return n;
-}
-int peek_hlist_nulls_len(const hlist_nulls_head* head) {
-  int n = 0;
-  for (const kern::hlist_nulls_node* p = reinterpret_cast<const kern::hlist_nulls_head*>(head)->first.peek(); p;
-       p = p->next.peek())
-    ++n;
-  return n;
-}
-bool peek_completion_done(const completion* x) {
-  return kern::completion_done_peek(reinterpret_cast<const kern::completion*>(x));
-}
 kern::raw_spinlock_t* facade_lock(raw_spinlock_t* l) { return K(l); }
-kern::atomic_t* facade_atomic(atomic_t* a) { return K(a); }
 
 }  // namespace realsrc
 
@@ -548,13 +525,26 @@ bool kenv_schedule_work(work_struct* w, KENV_LOC) {
 
 // ---- inspection without steps (kenv_wrapper.h) ------------------------------------------------------
 
-int kenv_peek_atomic(const atomic_t* a) { return realsrc::peek_atomic(a); }
-int kenv_peek_list_len(const list_head* head) { return realsrc::peek_list_len(head); }
-int kenv_peek_hlist_nulls_len(const hlist_nulls_head* head) { return realsrc::peek_hlist_nulls_len(head); }
-bool kenv_peek_completion_done(const completion* x) { return realsrc::peek_completion_done(x); }
-int kenv_peek_live_threads(int acct) { return realsrc::live_worker_threads(acct); }
-int kenv_peek_threads_started(void) { return realsrc::worker_threads_started(); }
-int kenv_peek_threads_exited(void) { return realsrc::worker_threads_exited(); }
+int kenv_peek_atomic(const atomic_t* a) { return K(a)->counter.peek(); }
+int kenv_peek_list_len(const list_head* head) {
+  auto* h = reinterpret_cast<const kern::list_head*>(head);
+  int n = 0;
+  for (const kern::list_head* p = h->next.peek(); p && p != h; p = p->next.peek()) ++n;
+  return n;
+}
+int kenv_peek_hlist_nulls_len(const hlist_nulls_head* head) {
+  int n = 0;
+  for (const kern::hlist_nulls_node* p = reinterpret_cast<const kern::hlist_nulls_head*>(head)->first.peek(); p;
+       p = p->next.peek())
+    ++n;
+  return n;
+}
+bool kenv_peek_completion_done(const completion* x) {
+  return kern::completion_done_peek(reinterpret_cast<const kern::completion*>(x));
+}
+int kenv_peek_live_threads(int acct) { return g_exec ? g_exec->live[acct & 1] : 0; }
+int kenv_peek_threads_started(void) { return g_exec ? g_exec->started : 0; }
+int kenv_peek_threads_exited(void) { return g_exec ? g_exec->exited : 0; }
 
 // ---- the request side (6.16 on, io-wq calls it directly) ---------------------------------------------
 

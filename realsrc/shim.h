@@ -24,17 +24,7 @@ struct request_side {
 // Set for the current execution by the adapter (forgotten when the execution ends).
 void set_request_side(const request_side& r);
 
-// Worker threads of each acct between the start of their thread function and its end.
-int live_worker_threads(int acct);
-int worker_threads_started();
-int worker_threads_exited();
-
-// No-step inspection, for invariants and end checks.
-int peek_atomic(const atomic_t* a);
-int peek_list_len(const list_head* head);
-int peek_hlist_nulls_len(const hlist_nulls_head* head);
-bool peek_completion_done(const completion* x);
+// The facade's lock held in place in a C raw_spinlock_t (the accounting locks of the invariants).
 kern::raw_spinlock_t* facade_lock(raw_spinlock_t* l);
-kern::atomic_t* facade_atomic(atomic_t* a);
 
 }  // namespace realsrc
