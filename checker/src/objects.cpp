@@ -1,4 +1,5 @@
 #include "chk/api.h"
+#include "engine.h"
 
 namespace chk {
 
@@ -16,7 +17,7 @@ std::string named(const object& o) {
 }  // namespace
 
 void spinlock::acquire(const srcloc& loc, const char* label, bool sleeping) {
-  engine* e = detail::running();
+  engine* e = running_engine();
   if (!e) {
     o_.value = 1;
     return;
@@ -39,7 +40,7 @@ void spinlock::acquire(const srcloc& loc, const char* label, bool sleeping) {
 }
 
 void spinlock::release(const srcloc& loc, const char* label, bool sleeping) {
-  engine* e = detail::running();
+  engine* e = running_engine();
   if (!e) {
     o_.value = 0;
     return;
@@ -65,7 +66,7 @@ void spinlock::release(const srcloc& loc, const char* label, bool sleeping) {
 }
 
 bool spinlock::try_lock(srcloc loc, const char* label) {
-  engine* e = detail::running();
+  engine* e = running_engine();
   if (!e) {
     if (o_.value) return false;
     o_.value = 1;
@@ -91,7 +92,7 @@ bool spinlock::try_lock(srcloc loc, const char* label) {
 }
 
 bool spinlock::held_by_me() const {
-  engine* e = current_engine;
+  engine* e = current_engine();
   return e && e->current_thread() >= 0 && o_.value == static_cast<std::uint64_t>(e->current_thread()) + 1;
 }
 

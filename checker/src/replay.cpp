@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "engine.h"
+
 namespace chk {
 
 using json = nlohmann::json;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "chk/api.h"
+#include "engine.h"
 
 namespace chk {
 
@@ -148,10 +149,7 @@ bool releases(std::memory_order mo) {
   return mo == std::memory_order_release || mo == std::memory_order_acq_rel || mo == std::memory_order_seq_cst;
 }
 
-engine* running() {
-  engine* e = current_engine;
-  return e && e->in_thread() && !e->peeking() ? e : nullptr;
-}
+engine* running() { return running_engine(); }
 
 // One marked step on the cells of a word: the accesses, the scheduling point, then the memory.
 struct marked_step {

@@ -18,7 +18,7 @@ void fail(const char* property, std::string message, srcloc loc) {
 
 void at_execution_end(std::function<void()> f) {
   // Outside an execution nothing ends: the memory is kept (leaked) rather than released early.
-  if (chk::engine* e = chk::eng()) e->at_execution_end(std::move(f));
+  if (chk::runtime* e = chk::rt()) e->at_execution_end(std::move(f));
 }
 
 namespace {
@@ -42,7 +42,7 @@ task_struct*& current_slot() {
 }
 
 void note(std::string text) {
-  if (chk::engine* e = chk::eng()) e->note(std::move(text));
+  if (chk::runtime* e = chk::rt()) e->note(std::move(text));
 }
 
 }  // namespace kern::be

@@ -380,3 +380,35 @@ TEST_CASE("counterexamples render as per-thread columns with locations", "[trace
   std::string list = chk::format_trace_list(r.fail->trace);
   CHECK(list.find("FAIL end-check") != std::string::npos);
 }
+
+TEST_CASE("--search spellings: each search parses, prints back the same, and bad ones are refused",
+          "[search][spec]") {
+  for (const char* text : {"dfs", "dpor", "bounded:0", "bounded:3", "random:50", "pct:2"}) {
+    chk::options o;
+    INFO(text);
+    REQUIRE(chk::parse_search(text, o));
+    CHECK(chk::search_spec(o) == text);
+  }
+  chk::options o;
+  REQUIRE(chk::parse_search("bounded:4", o));
+  CHECK(o.search == search_kind::bounded);
+  CHECK(o.preemption_bound == 4);
+  REQUIRE(chk::parse_search("random:77", o));
+  CHECK(o.search == search_kind::random);
+  CHECK(o.iterations == 77);
+  REQUIRE(chk::parse_search("pct:3", o));
+  CHECK(o.search == search_kind::pct);
+  CHECK(o.pct_depth == 3);
+  CHECK(o.iterations == 10000);
+  CHECK(chk::exhaustive(search_kind::bounded));
+  CHECK_FALSE(chk::exhaustive(search_kind::pct));
+
+  for (const char* bad : {"", "DFS", "dfs2", "bounded", "bounded:", "bounded:x", "bounded:-1", "random: 5", "pct:3x",
+                          "bounded:99999999999999999999"}) {
+    chk::options before;
+    before.search = search_kind::dpor;
+    INFO(bad);
+    CHECK_FALSE(chk::parse_search(bad, before));
+    CHECK(before.search == search_kind::dpor);
+  }
+}

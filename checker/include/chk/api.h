@@ -15,8 +15,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "chk/engine.h"
 #include "chk/result.h"
+#include "chk/runtime.h"
 
 namespace chk {
 
@@ -66,8 +66,8 @@ std::string format_value(const void* p) {
     return "...";
 }
 
-inline engine* running() {
-  engine* e = current_engine;
+inline runtime* running() {
+  runtime* e = current_runtime;
   return e && e->in_thread() && !e->peeking() ? e : nullptr;
 }
 
@@ -94,7 +94,7 @@ class atomic {
          const char* label = "load") const {
     // An atomic held in place in zeroed memory (real-source mode) never ran its constructor.
     if constexpr (std::is_pointer_v<T>) o_.pointer = true;
-    engine* e = current_engine;
+    runtime* e = current_runtime;
     if (e && e->peeking()) return detail::decode<T>(e->peek_load(o_));
     if (!e || !e->in_thread()) return detail::decode<T>(o_.value);
     step_desc d;
@@ -116,7 +116,7 @@ class atomic {
   void store(T v, std::memory_order mo = std::memory_order_seq_cst, srcloc loc = srcloc::current(),
              const char* label = "store") {
     if constexpr (std::is_pointer_v<T>) o_.pointer = true;
-    engine* e = detail::running();
+    runtime* e = detail::running();
     if (!e) {
       o_.value = detail::encode(v);
       return;
@@ -142,7 +142,7 @@ class atomic {
   T rmw(F f, std::memory_order mo = std::memory_order_seq_cst, srcloc loc = srcloc::current(),
         const char* label = "rmw") {
     if constexpr (std::is_pointer_v<T>) o_.pointer = true;
-    engine* e = detail::running();
+    runtime* e = detail::running();
     if (!e) {
       T old = detail::decode<T>(o_.value);
       o_.value = detail::encode(static_cast<T>(f(old)));
@@ -206,7 +206,7 @@ class atomic {
 };
 
 inline void fence(std::memory_order mo = std::memory_order_seq_cst) {
-  if (engine* e = detail::running()) e->hb_fence(detail::acquires(mo), detail::releases(mo));
+  if (runtime* e = detail::running()) e->hb_fence(detail::acquires(mo), detail::releases(mo));
 }
 
 // A value with the location of the expression that produced it, so that assignments to plain<T>
@@ -239,11 +239,11 @@ class plain {
   }
 
   T load(srcloc loc = srcloc::current()) const {
-    if (engine* e = detail::running()) e->plain_access(m_, false, loc, this, &detail::format_value<T>, &v_);
+    if (runtime* e = detail::running()) e->plain_access(m_, false, loc, this, &detail::format_value<T>, &v_);
     return v_;
   }
   void store(T v, srcloc loc = srcloc::current()) {
-    if (engine* e = detail::running()) e->plain_access(m_, true, loc, this, &detail::format_value<T>, &v);
+    if (runtime* e = detail::running()) e->plain_access(m_, true, loc, this, &detail::format_value<T>, &v);
     v_ = v;
   }
   operator T() const { return load(srcloc{}); }
@@ -339,31 +339,31 @@ class mutex : private spinlock {
 // when every other thread has ended ends the execution normally.
 template <class F>
 int spawn(F&& f, const char* name = "thread", srcloc loc = srcloc::current()) {
-  return current_engine->spawn(std::function<void()>(std::forward<F>(f)), name, false, loc);
+  return current_runtime->spawn(std::function<void()>(std::forward<F>(f)), name, false, loc);
 }
 template <class F>
 int spawn_daemon(F&& f, const char* name = "daemon", srcloc loc = srcloc::current()) {
-  return current_engine->spawn(std::function<void()>(std::forward<F>(f)), name, true, loc);
+  return current_runtime->spawn(std::function<void()>(std::forward<F>(f)), name, true, loc);
 }
-inline void join(int thread, srcloc loc = srcloc::current()) { current_engine->join(thread, loc); }
-inline int this_thread() { return current_engine ? current_engine->current_thread() : -1; }
-inline void set_daemon(bool d = true) { current_engine->set_daemon(d); }
+inline void join(int thread, srcloc loc = srcloc::current()) { current_runtime->join(thread, loc); }
+inline int this_thread() { return current_runtime ? current_runtime->current_thread() : -1; }
+inline void set_daemon(bool d = true) { current_runtime->set_daemon(d); }
 
 // Park/unpark with a permit (one pending unpark is remembered). park_for may also time out, when
 // the options allow timeouts (and their budget is not spent); it returns false then.
 inline void park(srcloc loc = srcloc::current(), const char* label = "park") {
-  current_engine->park(false, loc, label);
+  current_runtime->park(false, loc, label);
 }
 inline bool park_for(srcloc loc = srcloc::current(), const char* label = "park_timeout") {
-  return current_engine->park(true, loc, label);
+  return current_runtime->park(true, loc, label);
 }
 inline bool unpark(int thread, srcloc loc = srcloc::current(), const char* label = "unpark") {
-  return current_engine->unpark(thread, loc, label);
+  return current_runtime->unpark(thread, loc, label);
 }
 
 // A nondeterministic choice among n values (0..n-1), explored exhaustively by dfs/dpor.
 inline int choose(int n, srcloc loc = srcloc::current(), const char* label = "choose") {
-  engine* e = detail::running();
+  runtime* e = detail::running();
   return e ? e->choose(n, loc, label) : 0;
 }
 
@@ -387,39 +387,39 @@ void await(P&& pred, std::initializer_list<watch> watched, srcloc loc = srcloc::
     if (n < max_accesses) objs[n] = w.o;
     ++n;
   }
-  current_engine->await(thunk, &pred, objs, n, loc, label);
+  current_runtime->await(thunk, &pred, objs, n, loc, label);
 }
 
 // ---- checks -------------------------------------------------------------------------------------
 
 // An assertion in a thread (failure kind assertion) or in the end check (end_check).
 inline void check(bool cond, const char* message, srcloc loc = srcloc::current()) {
-  if (!cond && current_engine) current_engine->fail(failure_kind::assertion, message, loc);
+  if (!cond && current_runtime) current_runtime->fail(failure_kind::assertion, message, loc);
 }
 // A property violation, with the property's name.
 inline void violated(const char* property, std::string message, srcloc loc = srcloc::current()) {
-  if (current_engine) current_engine->fail(failure_kind::assertion, std::move(message), loc, property);
+  if (current_runtime) current_runtime->fail(failure_kind::assertion, std::move(message), loc, property);
 }
 
 // ---- RCU and memory -----------------------------------------------------------------------------
 
 inline void rcu_read_lock() {
-  if (engine* e = detail::running()) e->rcu_read_lock();
+  if (runtime* e = detail::running()) e->rcu_read_lock();
 }
 inline void rcu_read_unlock() {
-  if (engine* e = detail::running()) e->rcu_read_unlock();
+  if (runtime* e = detail::running()) e->rcu_read_unlock();
 }
 // The n bytes at p are freed (a step): later accesses to instrumented objects in them, and plain
 // accesses by other threads not ordered before the free, are reported. The memory itself stays
-// valid until the end of the execution; the caller releases it then (engine::at_execution_end).
+// valid until the end of the execution; the caller releases it then (runtime::at_execution_end).
 inline void free_object(const void* p, std::size_t n, srcloc loc = srcloc::current(), const char* label = "free") {
-  if (engine* e = detail::running()) e->free_now(p, n, loc, label);
+  if (runtime* e = detail::running()) e->free_now(p, n, loc, label);
 }
 // Freed after an RCU grace period: once every thread that is inside a read-side section now has
 // left it (kfree_rcu).
 inline void free_object_rcu(const void* p, std::size_t n, srcloc loc = srcloc::current(),
                             const char* label = "free_rcu") {
-  if (engine* e = detail::running()) e->free_after_grace_period(p, n, loc, label);
+  if (runtime* e = detail::running()) e->free_after_grace_period(p, n, loc, label);
 }
 
 }  // namespace chk

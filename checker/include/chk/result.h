@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chk/trace.h"
@@ -22,6 +23,8 @@ enum class search_kind {
 };
 
 const char* to_string(search_kind k);
+// dfs, dpor and bounded cover a whole (bounded) space and can verify; random and pct sample it.
+bool exhaustive(search_kind k);
 
 struct options {
   search_kind search = search_kind::dpor;
@@ -65,6 +68,12 @@ struct options {
   int shard_index = 0;
   int shard_count = 1;
 };
+
+// --search as the command line spells it: dfs | dpor | bounded:K | random:N | pct:D (pct runs 10000
+// executions). Sets the search of `o` and its parameter; false, `o` unchanged, for anything else.
+bool parse_search(std::string_view text, options& o);
+// The search of `o` as --search spells it.
+std::string search_spec(const options& o);
 
 struct progress {
   std::uint64_t executions;

@@ -1,0 +1,391 @@
+// The operations of the runtime interface (chk/runtime.h) other than begin/end: happens-before,
+// plain and marked accesses, threads, park/unpark, choices, awaits, RCU and frees.
+#include <string>
+
+#include "engine.h"
+#include "util.h"
+
+namespace chk {
+
+void engine::hb_acquire(const object& o) { th_[cur_].hb.join(o.sync); }
+
+void engine::hb_release(object& o) {
+  thread_rec& t = th_[cur_];
+  o.sync = t.hb;
+  t.hb[cur_]++;
+}
+
+void engine::hb_release_join(object& o) {
+  thread_rec& t = th_[cur_];
+  o.sync.join(t.hb);
+  t.hb[cur_]++;
+}
+
+void engine::hb_relaxed_store(object& o) { o.sync = th_[cur_].rel_fence; }
+
+void engine::hb_relaxed_load(const object& o) { th_[cur_].acq_pending.join(o.sync); }
+
+void engine::hb_fence(bool acquire, bool release) {
+  thread_rec& t = th_[cur_];
+  if (acquire) t.hb.join(t.acq_pending);
+  if (release) {
+    t.rel_fence = t.hb;
+    t.hb[cur_]++;
+  }
+}
+
+void engine::plain_access_slow(plain_meta& m, bool write, const srcloc& loc, const void* addr, value_formatter fmt,
+                               const void* value) {
+  touch(m);
+  if (!freed_.empty()) check_freed(addr, m.name, loc);
+  const int t = cur_;
+  thread_rec& r = th_[t];
+  const srcloc& l = loc.line() ? loc : r.last_loc;
+  if (tracing_) {
+    trace_step s;
+    s.step = steps_;
+    s.thread = t;
+    s.visible = false;
+    s.op = write ? "write" : "read";
+    s.object = object_name(m.name, m.instance);
+    s.detail = fmt ? (write ? "= " : "") + fmt(value) : std::string();
+    s.location = loc_text(l);
+    s.function = short_function(l.function_name());
+    trace_.push_back(std::move(s));
+  }
+  auto report = [&](int other, bool other_write, const srcloc& other_loc) {
+    fail(failure_kind::data_race,
+         "data race on " + object_name(m.name, m.instance) + ": " + (write ? "write" : "read") + " by T" +
+             std::to_string(t) + " at " + loc_text(l) + " and " + (other_write ? "write" : "read") + " by T" +
+             std::to_string(other) + " at " + loc_text(other_loc) + " are not ordered by happens-before",
+         l);
+  };
+  if (m.w_thread >= 0 && m.w_thread != t && m.w_clock > r.hb[m.w_thread]) report(m.w_thread, true, m.w_loc);
+  if (write) {
+    if (m.r_thread >= 0 && m.r_thread != t && m.r_clock > r.hb[m.r_thread]) report(m.r_thread, false, m.r_loc);
+    if (m.r_thread == -2) {
+      const read_set& rs = read_sets_[m.r_clock];
+      for (thread_mask k = rs.readers & ~bit(t); k; k &= k - 1) {
+        int u = lowest(k);
+        if (rs.clock[u] > r.hb[u]) report(u, false, rs.loc[u]);
+      }
+    }
+    m.w_thread = static_cast<std::int8_t>(t);
+    m.w_clock = r.hb[t];
+    m.w_loc = l;
+    m.r_thread = -1;
+  } else if (m.r_thread == -2) {
+    read_set& rs = read_sets_[m.r_clock];
+    rs.clock[t] = r.hb[t];
+    rs.loc[t] = l;
+    rs.readers |= bit(t);
+  } else if (m.r_thread == -1 || m.r_thread == t || m.r_clock <= r.hb[m.r_thread]) {
+    m.r_thread = static_cast<std::int8_t>(t);
+    m.r_clock = r.hb[t];
+    m.r_loc = l;
+  } else {
+    // A second reader not ordered after the first: keep both in a read set.
+    read_set& rs = read_sets_.emplace_back();
+    const int u = m.r_thread;
+    rs.readers = bit(u) | bit(t);
+    rs.clock[u] = m.r_clock;
+    rs.loc[u] = m.r_loc;
+    rs.clock[t] = r.hb[t];
+    rs.loc[t] = l;
+    m.r_thread = -2;
+    m.r_clock = static_cast<std::uint32_t>(read_sets_.size() - 1);
+  }
+}
+
+int engine::spawn(std::function<void()> body, const char* name, bool daemon, const srcloc& loc) {
+  if (nthreads_ >= max_threads)
+    fail(failure_kind::too_many_threads, "more than " + std::to_string(max_threads) + " threads in one execution", loc);
+  step_desc d;
+  d.kind = step_kind::spawn;
+  d.label = "spawn";
+  d.loc = loc;
+  begin(d);
+  int parent = cur_;
+  end();
+  int c = new_thread(std::move(body), name, daemon, parent);
+  if (tracing_) trace_.back().detail = "T" + std::to_string(c) + (daemon ? " (daemon)" : "");
+  start_thread(c);
+  return c;
+}
+
+void engine::join(int thread, const srcloc& loc) {
+  step_desc d;
+  d.label = "join";
+  d.loc = loc;
+  d.may_block = true;
+  d.n = 1;
+  d.a[0] = {&th_[thread].handle, acc::read, until::one, nullptr, nullptr};
+  begin(d);
+  values(0, 1, 1);
+  hb_acquire(th_[thread].handle);
+  end();
+}
+
+void engine::set_daemon(bool d) {
+  if (cur_ >= 0) th_[cur_].daemon = d;
+}
+
+bool engine::park(bool timed, const srcloc& loc, const char* label) {
+  thread_rec& t = th_[cur_];
+  step_desc d;
+  d.kind = step_kind::park;
+  d.label = label;
+  d.loc = loc;
+  d.may_block = true;
+  d.timed = timed;
+  d.n = 1;
+  d.a[0] = {&t.permit, acc::rmw, until::one, nullptr, nullptr};
+  if (timed && opt_.timeouts) {
+    d.n = 2;
+    d.a[1] = {&timeout_budget_, acc::rmw, until::positive, nullptr, nullptr};
+  }
+  begin(d);
+  bool woken = t.permit.value == 1;
+  if (woken) {
+    // With timeouts on, the wakeup also read the budget: had a timeout been left and fired
+    // first, this park would have ended differently.
+    if (d.n == 2) {
+      d.a[1] = {&timeout_budget_, acc::read, until::positive, nullptr, nullptr};
+      values(1, timeout_budget_.value, timeout_budget_.value);
+    }
+    t.permit.value = 0;
+    values(0, 1, 0);
+    hb_acquire(t.permit);
+  } else {
+    std::uint64_t b = timeout_budget_.value;
+    timeout_budget_.value = b - 1;
+    d.n = 2;
+    d.a[0] = {&t.permit, acc::read, until::zero, nullptr, nullptr};
+    values(0, 0, 0);
+    values(1, b, b - 1);
+  }
+  end();
+  if (tracing_) trace_.back().detail = woken ? "woken" : "timed out";
+  return woken;
+}
+
+bool engine::unpark(int thread, const srcloc& loc, const char* label) {
+  object& pm = th_[thread].permit;
+  step_desc d;
+  d.label = label;
+  d.loc = loc;
+  d.n = 1;
+  d.a[0] = {&pm, acc::rmw, until::none, nullptr, nullptr};
+  begin(d);
+  std::uint64_t old = pm.value;
+  pm.value = 1;
+  values(0, old, 1);
+  hb_release_join(pm);
+  end();
+  return old == 0;
+}
+
+int engine::choose(int n, const srcloc& loc, const char* label) {
+  step_desc d;
+  d.kind = step_kind::choose;
+  d.label = label;
+  d.loc = loc;
+  begin(d);
+  int v = decide_value(n);
+  end();
+  if (tracing_) trace_.back().detail = "-> " + std::to_string(v) + " of " + std::to_string(n);
+  return v;
+}
+
+void engine::await(bool (*pred)(void*), void* ctx, object* const* watched, int n, const srcloc& loc,
+                   const char* label) {
+  if (n < 1 || n > max_accesses)
+    fail(failure_kind::assertion, "an await watches 1 to " + std::to_string(max_accesses) + " objects", loc);
+  step_desc d;
+  d.kind = step_kind::user_await;
+  d.n = static_cast<std::uint8_t>(n);
+  for (int i = 0; i < n; ++i) d.a[i] = {watched[i], acc::read, until::none, nullptr, nullptr};
+  d.label = label;
+  d.loc = loc;
+  d.may_block = true;
+  d.user_pred = pred;
+  d.user_ctx = ctx;
+  begin(d);
+  for (int i = 0; i < d.n; ++i) {
+    values(i, d.a[i].obj->value, d.a[i].obj->value);
+    hb_acquire(*d.a[i].obj);
+  }
+  end();
+}
+
+void engine::rcu_read_lock() { th_[cur_].rcu_depth++; }
+
+void engine::rcu_read_unlock() {
+  thread_rec& t = th_[cur_];
+  if (t.rcu_depth <= 0) fail(failure_kind::lock_misuse, "rcu_read_unlock without rcu_read_lock", t.last_loc);
+  bool ends_grace_period = false;
+  if (t.rcu_depth == 1)
+    for (const auto& r : rcu_pending_) ends_grace_period |= (r.waiting & bit(cur_)) != 0;
+  if (!ends_grace_period) {
+    if (--t.rcu_depth == 0) rcu_done_.join(t.hb);
+    return;
+  }
+  // This unlock may end grace periods that frees wait for: a step of its own.
+  step_desc d;
+  d.label = "rcu_read_unlock";
+  d.loc = t.last_loc;
+  d.rcu_unlock = true;
+  begin(d);
+  t.rcu_depth = 0;
+  rcu_done_.join(t.hb);
+  for (std::size_t i = 0; i < rcu_pending_.size();) {
+    rcu_pending& r = rcu_pending_[i];
+    r.waiting &= ~bit(cur_);
+    if (r.waiting == 0) {
+      vclock clk = r.clock;
+      clk.join(rcu_done_);
+      rcu_pending done = r;
+      rcu_pending_.erase(rcu_pending_.begin() + static_cast<std::ptrdiff_t>(i));
+      effective_free(done.begin, done.end, done.loc, clk);
+    } else {
+      ++i;
+    }
+  }
+  end();
+}
+
+void engine::effective_free(const char* b, const char* e, const srcloc& loc, const vclock& clock) {
+  // Plain fields inside: every access of another thread must happen before the free.
+  for (plain_meta* m : plains_) {
+    auto* a = static_cast<const char*>(m->home ? m->home : static_cast<const void*>(m));
+    if (a < b || a >= e || m->epoch != epoch_) continue;
+    auto report = [&](int other, bool wrote, const srcloc& ol) {
+      fail(failure_kind::use_after_free,
+           "free of " + object_name(m->name, m->instance) + " at " + loc_text(loc) + " is not ordered after the " +
+               (wrote ? "write" : "read") + " by T" + std::to_string(other) + " at " + loc_text(ol),
+           loc);
+    };
+    if (m->w_thread >= 0 && m->w_thread != cur_ && m->w_clock > clock[m->w_thread]) report(m->w_thread, true, m->w_loc);
+    if (m->r_thread >= 0 && m->r_thread != cur_ && m->r_clock > clock[m->r_thread])
+      report(m->r_thread, false, m->r_loc);
+    if (m->r_thread == -2) {
+      const read_set& rs = read_sets_[m->r_clock];
+      for (thread_mask k = rs.readers & ~bit(cur_); k; k &= k - 1) {
+        int u = lowest(k);
+        if (rs.clock[u] > clock[u]) report(u, false, rs.loc[u]);
+      }
+    }
+  }
+  freed_.push_back({b, e, loc});
+  strat_->memory_freed(b, e);
+}
+
+void engine::free_now(const void* p, std::size_t n, const srcloc& loc, const char* label) {
+  auto* b = static_cast<const char*>(p);
+  step_desc d;
+  d.label = label;
+  d.loc = loc;
+  d.free_begin = b;
+  d.free_end = b + n;
+  begin(d);
+  check_freed(p, "object", loc);  // double free
+  effective_free(b, b + n, loc, th_[cur_].hb);
+  end();
+}
+
+void engine::free_after_grace_period(const void* p, std::size_t n, const srcloc& loc, const char* label) {
+  auto* b = static_cast<const char*>(p);
+  step_desc d;
+  d.label = label;
+  d.loc = loc;
+  d.free_begin = b;
+  d.free_end = b + n;
+  begin(d);
+  check_freed(p, "object", loc);
+  for (const auto& r : rcu_pending_)
+    if (b < r.end && r.begin < b + n)
+      fail(failure_kind::use_after_free, "kfree_rcu of an object already queued for it", loc);
+  thread_mask readers = 0;
+  for (int t = 0; t < nthreads_; ++t)
+    if (!th_[t].finished && th_[t].rcu_depth > 0) readers |= bit(t);
+  if (!readers) {
+    vclock clk = th_[cur_].hb;
+    clk.join(rcu_done_);
+    effective_free(b, b + n, loc, clk);
+  } else {
+    rcu_pending_.push_back({b, b + n, loc, readers, th_[cur_].hb});
+  }
+  end();
+}
+
+void engine::check_freed(const void* addr, const char* what, const srcloc& loc) {
+  auto* a = static_cast<const char*>(addr);
+  for (const auto& r : freed_)
+    if (a >= r.begin && a < r.end)
+      fail(failure_kind::use_after_free,
+           std::string("access to ") + (what ? what : "object") + " after it was freed at " + loc_text(r.loc), loc);
+}
+
+// ---- marked accesses to raw memory (chk/shadow.h) -------------------------------------------------
+
+void engine::marked_access(plain_meta& m, marked_meta& k, bool write, const srcloc& loc) {
+  touch(m);
+  if (k.epoch != epoch_) {
+    k.epoch = epoch_;
+    k.w_thread = -1;
+    k.readers = 0;
+  }
+  const int t = cur_;
+  thread_rec& r = th_[t];
+  const srcloc& l = loc.line() ? loc : r.last_loc;
+  auto report = [&](int other, bool other_write, const srcloc& other_loc) {
+    fail(failure_kind::data_race,
+         "data race on " + object_name(m.name, m.instance) + ": marked " + (write ? "write" : "read") + " by T" +
+             std::to_string(t) + " at " + loc_text(l) + " and plain " + (other_write ? "write" : "read") + " by T" +
+             std::to_string(other) + " at " + loc_text(other_loc) + " are not ordered by happens-before",
+         l);
+  };
+  // Against the plain accesses only: a plain write always, plain reads when this one writes.
+  if (m.w_thread >= 0 && m.w_thread != t && m.w_clock > r.hb[m.w_thread]) report(m.w_thread, true, m.w_loc);
+  if (write) {
+    if (m.r_thread >= 0 && m.r_thread != t && m.r_clock > r.hb[m.r_thread]) report(m.r_thread, false, m.r_loc);
+    if (m.r_thread == -2) {
+      const read_set& rs = read_sets_[m.r_clock];
+      for (thread_mask q = rs.readers & ~bit(t); q; q &= q - 1) {
+        int u = lowest(q);
+        if (rs.clock[u] > r.hb[u]) report(u, false, rs.loc[u]);
+      }
+    }
+    k.w_thread = static_cast<std::int8_t>(t);
+    k.w_clock = r.hb[t];
+    k.w_loc = l;
+  } else {
+    k.readers |= bit(t);
+    k.r_clock[t] = r.hb[t];
+    k.r_loc[t] = l;
+  }
+}
+
+void engine::plain_access_beside_marked(plain_meta& m, const marked_meta& k, bool write, const srcloc& loc,
+                                        const void* addr) {
+  plain_access_slow(m, write, loc, addr, nullptr, nullptr);
+  if (k.epoch != epoch_) return;
+  const int t = cur_;
+  thread_rec& r = th_[t];
+  const srcloc& l = loc.line() ? loc : r.last_loc;
+  auto report = [&](int other, bool other_write, const srcloc& other_loc) {
+    fail(failure_kind::data_race,
+         "data race on " + object_name(m.name, m.instance) + ": plain " + (write ? "write" : "read") + " by T" +
+             std::to_string(t) + " at " + loc_text(l) + " and marked " + (other_write ? "write" : "read") + " by T" +
+             std::to_string(other) + " at " + loc_text(other_loc) + " are not ordered by happens-before",
+         l);
+  };
+  if (k.w_thread >= 0 && k.w_thread != t && k.w_clock > r.hb[k.w_thread]) report(k.w_thread, true, k.w_loc);
+  if (write)
+    for (thread_mask q = k.readers & ~bit(t); q; q &= q - 1) {
+      int u = lowest(q);
+      if (k.r_clock[u] > r.hb[u]) report(u, false, k.r_loc[u]);
+    }
+}
+
+}  // namespace chk

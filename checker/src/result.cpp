@@ -1,0 +1,126 @@
+// Names of the checker's enums, a result's one-line summary, and --search as the command line
+// spells it.
+#include "chk/result.h"
+
+#include <charconv>
+#include <sstream>
+
+namespace chk {
+
+namespace {
+struct search_name {
+  search_kind kind;
+  const char* name;
+  const char* parameter;  // the --search suffix ("bounded:K"), or nullptr
+};
+constexpr search_name search_names[] = {
+    {search_kind::dfs, "dfs", nullptr},
+    {search_kind::dpor, "dpor", nullptr},
+    {search_kind::bounded, "bounded", "bounded:"},
+    {search_kind::random, "random", "random:"},
+    {search_kind::pct, "pct", "pct:"},
+};
+}  // namespace
+
+const char* to_string(search_kind k) {
+  for (const auto& n : search_names)
+    if (n.kind == k) return n.name;
+  return "?";
+}
+
+bool exhaustive(search_kind k) { return k == search_kind::dfs || k == search_kind::dpor || k == search_kind::bounded; }
+
+bool parse_search(std::string_view text, options& o) {
+  for (const auto& n : search_names) {
+    if (!n.parameter) {
+      if (text != n.name) continue;
+      o.search = n.kind;
+      return true;
+    }
+    std::string_view prefix = n.parameter;
+    if (text.substr(0, prefix.size()) != prefix) continue;
+    std::string_view rest = text.substr(prefix.size());
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
+    if (ec != std::errc() || end != rest.data() + rest.size() || rest.empty() || v > 1'000'000'000) return false;
+    o.search = n.kind;
+    if (n.kind == search_kind::bounded) o.preemption_bound = static_cast<int>(v);
+    if (n.kind == search_kind::random) o.iterations = v;
+    if (n.kind == search_kind::pct) o.pct_depth = static_cast<int>(v), o.iterations = 10000;
+    return true;
+  }
+  return false;
+}
+
+std::string search_spec(const options& o) {
+  switch (o.search) {
+    case search_kind::bounded:
+      return "bounded:" + std::to_string(o.preemption_bound);
+    case search_kind::random:
+      return "random:" + std::to_string(o.iterations);
+    case search_kind::pct:
+      return "pct:" + std::to_string(o.pct_depth);
+    default:
+      return to_string(o.search);
+  }
+}
+
+const char* to_string(failure_kind k) {
+  switch (k) {
+    case failure_kind::assertion:
+      return "assertion";
+    case failure_kind::end_check:
+      return "end-check";
+    case failure_kind::deadlock:
+      return "deadlock";
+    case failure_kind::data_race:
+      return "data-race";
+    case failure_kind::lock_misuse:
+      return "lock-misuse";
+    case failure_kind::blocking_in_atomic:
+      return "blocking-in-atomic";
+    case failure_kind::use_after_free:
+      return "use-after-free";
+    case failure_kind::livelock:
+      return "livelock";
+    case failure_kind::uncaught_exception:
+      return "uncaught-exception";
+    case failure_kind::nondeterminism:
+      return "nondeterminism";
+    case failure_kind::too_many_threads:
+      return "too-many-threads";
+  }
+  return "?";
+}
+
+const char* to_string(verdict v) {
+  switch (v) {
+    case verdict::verified:
+      return "verified";
+    case verdict::violated:
+      return "violated";
+    case verdict::inconclusive:
+      return "inconclusive";
+    case verdict::no_violation_found:
+      return "no violation found";
+  }
+  return "?";
+}
+
+std::string result::summary() const {
+  std::ostringstream o;
+  o << to_string(v) << ": " << test_name << " [" << bounds << "]; " << st.executions << " executions";
+  if (st.pruned) o << " (" << st.pruned << " pruned)";
+  o << ", max depth " << st.max_depth << " steps, " << st.seconds << " s";
+  if (fail) {
+    o << "\n  " << to_string(fail->kind);
+    if (!fail->property.empty()) o << " [" << fail->property << "]";
+    o << ": " << fail->message;
+    if (fail->thread >= 0) o << " (thread T" << fail->thread << ")";
+    if (!fail->location.empty()) o << " at " << fail->location;
+    o << " in execution " << fail->execution;
+  }
+  return o.str();
+}
+
+}  // namespace chk
