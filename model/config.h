@@ -51,6 +51,9 @@ struct variant_info {
   const wq_ops* ops = nullptr;       // the implementation
   bool exit_on_idle = false;         // io_wq_set_exit_on_idle exists (the io_uring side calls it)
   unsigned fixes = 0;                // bit (1 << fix) per fix this variant carries
+  // The variant it is built on (itself for the variants without fixes): a fix variant has every
+  // finding of that variant except the ones its fixes fix (scenarios/catalog.cpp).
+  variant from = variant::baseline;
   std::vector<std::string> patches;  // applied to the tree (run-time variants)
   // Run-time variants: the labels a replay file records to re-create the variant, and the
   // properties each scenario is expected to violate (nullptr: the scenario catalog's findings).

@@ -24,6 +24,8 @@ std::deque<variant_info> build() {
     i.ops = &ops;
     i.exit_on_idle = eoi;
     i.fixes = fixes;
+    // The fix variants are built on the port's variant without fixes.
+    i.from = fixes ? variant::upstream : id;
     t.push_back(std::move(i));
   };
   const unsigned all = bit(fix::strand) | bit(fix::wrap) | bit(fix::tw_uaf) | bit(fix::hash_defer);

@@ -272,74 +272,76 @@ std::vector<scenario> build() {
     v.push_back(std::move(s));
   }
 
-  // The known answers that are not "verified", each explained in README's findings.
-  auto finding = [&v](const char* scenario, std::vector<const char*> variants, const char* property, const char* why) {
+  // The known answers that are not "verified", each explained in README's findings: a finding is
+  // present in the variants listed and in the variants built on them (variant_info::from), except
+  // those that carry the fix that fixes it.
+  auto finding = [&v](const char* scenario, std::vector<variant> present_in, std::optional<fix> fixed_by,
+                      const char* property, const char* why) {
+    auto has = [&](variant x) {
+      for (variant p : present_in)
+        if (x == p || info(x).from == p) return !(fixed_by && has_fix(x, *fixed_by));
+      return false;
+    };
     for (auto& s : v)
       if (s.name == scenario)
-        for (const char* var : variants) s.findings.push_back({var, property, why});
+        for (variant x : builtin_variants())
+          if (has(x)) s.findings.push_back({to_string(x), property, why});
   };
+  const auto none = std::nullopt;
+  const variant base = variant::baseline, v1 = variant::v1, merged = variant::merged, up = variant::upstream;
   const char* lingering =
       "baseline has no exit-on-idle: the idle worker stays after the last ring is gone (the patch's motivation)";
-  for (const char* name : {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails",
-                           "blocking-work", "eoi-blocked-creation", "cancel-queued"})
-    finding(name, {"baseline"}, "pool-zero", lingering);
-  finding("set-clear-enqueue", {"v1", "merged"}, "lost-wakeup",
+  for (const char* name :
+       {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails", "blocking-work",
+        "eoi-blocked-creation", "cancel-queued", "eoi-then-concurrent-work", "eoi-concurrent-two-workers"})
+    finding(name, {base}, none, "pool-zero", lingering);
+  const char* f3 = "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on";
+  for (const char* name : {"eoi-and-exit", "linked-at-exit", "enqueue-during-exit"})
+    finding(name, {base}, none, "exit-hang", f3);
+
+  // The 6.14 port.
+  finding("set-clear-enqueue", {v1, merged}, none, "lost-wakeup",
           "F1: work punted by a new ring while the last worker is leaving on idle is stranded");
-  finding("eoi-blocked-creation", {"v1", "merged"}, "accounting",
+  finding("eoi-blocked-creation", {v1, merged}, none, "accounting",
           "F2: cancelling the exiting worker's own create_worker_cb decrements nr_workers it never incremented");
-  finding("eoi-blocked-creation", {"v1", "merged"}, "pool-zero",
+  finding("eoi-blocked-creation", {v1, merged}, none, "pool-zero",
           "F2's consequence: nr_workers wrapped to UINT_MAX with no worker left");
-  finding("eoi-and-exit", {"baseline"}, "exit-hang",
-          "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on");
-  finding("linked-at-exit", {"baseline"}, "exit-hang",
-          "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on");
-  finding("exit-while-blocked", {"baseline", "v1", "merged"}, "uaf",
+  finding("exit-while-blocked", {base, v1, merged}, none, "uaf",
           "F4: io_wq_cancel_tw_create reads cb->func after io_worker_cancel_cb dropped the worker's reference");
-  finding("eoi-then-concurrent-work", {"baseline"}, "pool-zero", lingering);
-  finding("eoi-concurrent-two-workers", {"baseline"}, "pool-zero", lingering);
-  finding("eoi-concurrent-two-workers", {"v1", "merged"}, "accounting",
+  finding("eoi-concurrent-two-workers", {v1, merged}, none, "accounting",
           "F2: the first worker's create_worker_cb, queued when its work slept, is cancelled as it leaves on idle");
-  finding("eoi-concurrent-two-workers", {"v1", "merged"}, "pool-zero", "F2's consequence: nr_workers wrapped");
-  finding("eoi-then-concurrent-work", {"v1", "merged"}, "accounting",
+  finding("eoi-concurrent-two-workers", {v1, merged}, none, "pool-zero", "F2's consequence: nr_workers wrapped");
+  finding("eoi-then-concurrent-work", {v1, merged}, none, "accounting",
           "F2: the worker's pending create_worker_cb is cancelled as it leaves on idle");
-  finding("eoi-then-concurrent-work", {"v1", "merged"}, "pool-zero", "F2's consequence: nr_workers wrapped");
-  finding("eoi-then-concurrent-work", {"v1", "merged"}, "lost-wakeup",
+  finding("eoi-then-concurrent-work", {v1, merged}, none, "pool-zero", "F2's consequence: nr_workers wrapped");
+  finding("eoi-then-concurrent-work", {v1, merged}, none, "lost-wakeup",
           "F1: work queued while the worker leaves on idle is stranded");
-  finding("enqueue-during-exit", {"baseline"}, "exit-hang",
-          "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on");
-  finding("exit-while-blocked", {"v1", "merged"}, "accounting",
+  finding("exit-while-blocked", {v1, merged}, none, "accounting",
           "F2 during teardown: the exit cancels the worker's create_worker_cb, then the worker leaves on idle");
 
   // The 6.19 port (docs/findings.md): each fix variant clears its own finding and keeps the others.
-  const char* up = "upstream";
-  const char* strand = "upstream-fix-strand";
-  const char* wrap = "upstream-fix-wrap";
-  const char* tw_uaf = "upstream-fix-tw-uaf";
-  const char* hash_defer = "upstream-fix-hash-defer";
-  finding("set-clear-enqueue", {up, wrap, tw_uaf, hash_defer}, "lost-wakeup",
+  finding("set-clear-enqueue", {up}, fix::strand, "lost-wakeup",
           "F1: the leaving worker is still counted in nr_running when the new ring's work is queued, and its "
           "io_wq_dec_running() returns early (no cur_work)");
-  finding("eoi-blocked-creation", {up, strand, tw_uaf, hash_defer}, "accounting",
+  finding("eoi-blocked-creation", {up}, fix::wrap, "accounting",
           "F2: io_worker_exit() cancels its own create_worker_cb through io_worker_cancel_cb(), which gives back an "
           "nr_workers slot that callback never took");
-  finding("eoi-blocked-creation", {up, strand, tw_uaf, hash_defer}, "pool-zero",
+  finding("eoi-blocked-creation", {up}, fix::wrap, "pool-zero",
           "F2's consequence: nr_workers wrapped to UINT_MAX with no worker left");
-  finding("stall-then-enqueue", {up, strand, wrap, tw_uaf}, "lost-wakeup",
+  finding("stall-then-enqueue", {up}, fix::hash_defer, "lost-wakeup",
           "F5: io_wq_hash_defer() sees the running chain's hash at the head and creates no worker for the unhashed "
           "work queued behind it");
-  finding("exit-while-blocked", {up, strand, tw_uaf, hash_defer}, "accounting",
+  finding("exit-while-blocked", {up}, fix::wrap, "accounting",
           "F2 during teardown: io_wq_cancel_tw_create() cancels the worker's create_worker_cb, then the worker leaves");
-  finding("exit-while-blocked", {up, strand, wrap, hash_defer}, "uaf",
+  finding("exit-while-blocked", {up}, fix::tw_uaf, "uaf",
           "F4: io_wq_cancel_tw_create() reads cb->func after io_worker_cancel_cb() dropped the worker's reference");
-  finding("eoi-concurrent-two-workers", {up, strand, tw_uaf, hash_defer}, "accounting",
+  finding("eoi-concurrent-two-workers", {up}, fix::wrap, "accounting",
           "F2: the first worker's create_worker_cb is cancelled as it leaves on idle");
-  finding("eoi-concurrent-two-workers", {up, strand, tw_uaf, hash_defer}, "pool-zero",
-          "F2's consequence: nr_workers wrapped");
-  finding("eoi-then-concurrent-work", {up, strand, tw_uaf, hash_defer}, "accounting",
+  finding("eoi-concurrent-two-workers", {up}, fix::wrap, "pool-zero", "F2's consequence: nr_workers wrapped");
+  finding("eoi-then-concurrent-work", {up}, fix::wrap, "accounting",
           "F2: the worker's pending create_worker_cb is cancelled as it leaves on idle");
-  finding("eoi-then-concurrent-work", {up, strand, tw_uaf, hash_defer}, "pool-zero",
-          "F2's consequence: nr_workers wrapped");
-  finding("eoi-then-concurrent-work", {up, wrap, tw_uaf, hash_defer}, "lost-wakeup",
+  finding("eoi-then-concurrent-work", {up}, fix::wrap, "pool-zero", "F2's consequence: nr_workers wrapped");
+  finding("eoi-then-concurrent-work", {up}, fix::strand, "lost-wakeup",
           "F1: io_wq_create_worker() finds the pool full, counting a worker that already left its last queue check");
   return v;
 }
