@@ -1,5 +1,6 @@
-// The C++ port of io_uring/io-wq.c (Linux 6.14) and the parts of io-wq.h the io_uring side uses,
-// written against the kernel facade (model/kernel/kernel.h) only. The variant (baseline, the seed
+// The C++ port of io_uring/io-wq.c (Linux 6.14), written against the kernel facade
+// (model/kernel/kernel.h) only; what io-wq shares with io_uring and with the other ports is
+// model/io_wq_api.h. The variant (baseline, the seed
 // v1, the upstream merge) and the seeded mutants are chosen at run time (model/config.h).
 //
 // The structures are defined here so that scenarios can hand io-wq their work items and a
@@ -11,6 +12,7 @@
 #include <cstdint>
 
 #include "model/config.h"
+#include "model/io_wq_api.h"
 #include "model/kernel/kernel.h"
 #include "model/slist.h"
 
@@ -18,49 +20,9 @@ namespace iowq {
 
 using kern::task_struct;
 
-// io-wq.h
-enum {
-  IO_WQ_WORK_CANCEL = 1,
-  IO_WQ_WORK_HASHED = 2,
-  IO_WQ_WORK_UNBOUND = 4,
-  IO_WQ_WORK_CONCURRENT = 16,
-
-  IO_WQ_HASH_SHIFT = 24, /* upper 8 bits are used for hash key */
-};
-
-enum io_wq_cancel {
-  IO_WQ_CANCEL_OK,       /* cancelled before started */
-  IO_WQ_CANCEL_RUNNING,  /* found, running, and attempted cancelled */
-  IO_WQ_CANCEL_NOTFOUND, /* work not found */
-};
-
-struct io_wq_hash {
-  kern::refcount_t refs;
-  kern::bitmap map;
-  kern::wait_queue_head wait;
-};
-
-using free_work_fn = io_wq_work*(io_wq_work*);
-using io_wq_work_fn = void(io_wq_work*);
-using work_cancel_fn = bool(io_wq_work*, void*);
-
-// io_wq_data as in 6.14 (the io_uring side passes io_wq_submit_work/io_wq_free_work).
-struct io_wq_data {
-  io_wq_hash* hash = nullptr;
-  task_struct* task = nullptr;
-  free_work_fn* free_work = nullptr;
-  io_wq_work_fn* do_work = nullptr;
-};
-
 // io-wq.c
 inline constexpr unsigned IO_WQ_HASH_ORDER = 6;
 inline constexpr unsigned IO_WQ_NR_HASH_BUCKETS = 1u << IO_WQ_HASH_ORDER;
-
-enum {
-  IO_WQ_ACCT_BOUND,
-  IO_WQ_ACCT_UNBOUND,
-  IO_WQ_ACCT_NR,
-};
 
 struct io_wq;
 
@@ -158,47 +120,12 @@ void io_wq_hash_work(io_wq_work* work, void* val);
 int io_wq_max_workers(io_wq* wq, int* new_count);
 bool io_wq_worker_stopped();
 
-inline bool io_wq_is_hashed(io_wq_work* work, kern::srcloc loc = kern::srcloc::current()) {
-  return kern::atomic_read(&work->flags, loc) & IO_WQ_WORK_HASHED;
-}
-
 io_wq_cancel io_wq_cancel_cb(io_wq* wq, work_cancel_fn* cancel, void* data, bool cancel_all);
 
 void io_wq_worker_sleeping(task_struct* tsk);
 void io_wq_worker_running(task_struct* tsk);
 
-inline bool io_wq_current_is_worker() {
-  return (kern::current()->flags & kern::PF_IO_WORKER) && kern::current()->worker_private.load() != nullptr;
-}
-
-// ---- io_uring-side helpers the scenarios need -----------------------------------------------------
-// io_init_wq_offload's part: a hash with one reference and its wait queue (never fails here).
-io_wq_hash* io_wq_hash_alloc();
-// io-wq.h: drops a reference, frees on the last.
-void io_wq_put_hash(io_wq_hash* hash);
-// io_prep_async_work's part: list.next = NULL, flags = the given IO_WQ_WORK_* bits.
-void io_wq_work_init(io_wq_work* work, unsigned flags, int instance = -1);
-
-// ---- inspection (no steps: for end checks and invariants) ------------------------------------------
-struct acct_view {
-  unsigned nr_workers = 0;
-  unsigned max_workers = 0;
-  int nr_running = 0;
-  int pending = 0;       // items on work_list
-  int live_threads = 0;  // worker threads of this acct between start and exit
-  bool stalled = false;
-};
-struct wq_view {
-  bool exit = false;          // IO_WQ_BIT_EXIT
-  bool exit_on_idle = false;  // IO_WQ_BIT_EXIT_ON_IDLE
-  int worker_refs = 0;
-  bool worker_done = false;   // complete(&wq->worker_done) has happened
-  int threads_started = 0;
-  int threads_exited = 0;
-  int free_list_len = 0;
-  int all_list_len = 0;
-  acct_view acct[IO_WQ_ACCT_NR];
-};
+// ---- inspection (no steps: for end checks and invariants; wq_view is io_wq_api.h's) ----------------
 wq_view io_wq_peek(const io_wq* wq);
 
 // Registers io_wq_worker_sleeping/io_wq_worker_running with the facade's scheduler (done by

@@ -5,7 +5,8 @@
 // io_uring side (the scenario) with the index of the item.
 #pragma once
 
-#include "model/io_wq.h"
+#include "model/config.h"
+#include "model/io_wq_api.h"
 
 namespace iowq {
 

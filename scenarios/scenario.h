@@ -19,7 +19,7 @@
 #include "chk/api.h"
 #include "chk/replay.h"
 #include "model/config.h"
-#include "model/io_wq.h"
+#include "model/io_wq_api.h"
 #include "model/wq_ops.h"
 
 namespace iowq::scn {

@@ -7,12 +7,13 @@
 // lock and nr_workers moved into each io_wq_acct (workers_lock, free_list, all_list), a worker
 // points at its acct instead of carrying IO_WORKER_F_BOUND, and io_wq has no wq->lock. The types
 // io-wq shares with io_uring (io_wq_work, io_wq_hash, io_wq_data, the work flags, wq_view) are
-// model/io_wq.h's, in namespace iowq; everything here is in iowq::upstream.
+// model/io_wq_api.h's, in namespace iowq; everything here is in iowq::upstream.
 #pragma once
 
 #include <cstdint>
 
-#include "model/io_wq.h"
+#include "model/config.h"
+#include "model/io_wq_api.h"
 #include "model/wq_ops.h"
 
 namespace iowq::upstream {
