@@ -47,10 +47,10 @@ struct variant_info {
   variant id = variant::baseline;
   std::string name;
   std::string summary;
-  std::string base;                  // the io-wq it runs: "6.14", "6.19", or a tree ("linux-6.12.118")
-  const wq_ops* ops = nullptr;       // the implementation
-  bool exit_on_idle = false;         // io_wq_set_exit_on_idle exists (the io_uring side calls it)
-  unsigned fixes = 0;                // bit (1 << fix) per fix this variant carries
+  std::string base;             // the io-wq it runs: "6.14", "6.19", or a tree ("linux-6.12.118")
+  const wq_ops* ops = nullptr;  // the implementation
+  bool exit_on_idle = false;    // io_wq_set_exit_on_idle exists (the io_uring side calls it)
+  unsigned fixes = 0;           // bit (1 << fix) per fix this variant carries
   // The variant it is built on (itself for the variants without fixes): a fix variant has every
   // finding of that variant except the ones its fixes fix (scenarios/catalog.cpp).
   variant from = variant::baseline;
@@ -74,26 +74,49 @@ std::vector<variant> builtin_variants();
 variant register_variant(variant_info i);
 bool has_fix(variant v, fix f);
 
-// Seeded bugs. Each is switched on at run time and changes exactly the line that says
-// `if (mutant(M::name))`; `property` names what it must break.
+// Seeded bugs, one row each: X(name, the property it must break, what it changes, the upstream fix
+// whose bug it re-introduces or "" for a seeded one). Each is switched on at run time and changes
+// exactly the lines that say `if (mutant(M::name))` in each port; scenarios/catalog.cpp says where
+// it is killed. A new mutant is a row here, its line in the port, and its row in the kill table.
+#define IOWQ_MUTANTS(X)                                                                                                \
+  X(eoi_no_dec, "accounting", "the exit-on-idle exit path leaves without acct->nr_workers--", "")                      \
+  X(eoi_dec_unlocked, "race", "the exit-on-idle nr_workers-- is done after dropping wq->lock", "")                     \
+  X(eoi_no_wake, "pool-zero", "io_wq_set_exit_on_idle() sets the bit but does not wake the workers", "")               \
+  X(eoi_after_idle, "lost-wakeup",                                                                                     \
+    "the exit-on-idle test sits after __io_worker_idle() has put the worker on the free list", "")                     \
+  X(wake_no_running, "lost-wakeup", "the facade's try_to_wake_up() unparks the task without setting TASK_RUNNING", "") \
+  X(hist_nr_workers_unlocked, "race", "io_wq_create_worker() checks and increments acct->nr_workers without wq->lock", \
+    "io-wq: fix no lock protection for acct->nr_worker (3d4e4face9c1)")                                                \
+  X(hist_state_after_check, "lost-wakeup", "the worker sets TASK_INTERRUPTIBLE only after it found the queue empty",   \
+    "io-wq: fix race between adding work and activating a free worker (94ffb0a28287)")                                 \
+  X(hist_stall_after_unlock, "lost-wakeup",                                                                            \
+    "io_get_next_work() sets IO_ACCT_STALLED_BIT only after the acct->lock was dropped for the hash "                  \
+    "wait",                                                                                                            \
+    "io-wq: fix queue stalling race (0242f6426ea7)")                                                                   \
+  X(hist_enqueue_no_cancel_on_exit, "lost-wakeup",                                                                     \
+    "io_wq_enqueue() no longer cancels work once IO_WQ_BIT_EXIT is set, and io_wq_destroy() no "                       \
+    "longer cancels what is still queued (both halves of the fix)",                                                    \
+    "io-wq: ensure all pending work is canceled on exit (f01272541d2c)")                                               \
+  X(hist_no_exit_recheck, "exit-hang",                                                                                 \
+    "io_queue_worker_create() neither holds a worker_refs reference across task_work_add() nor "                       \
+    "re-checks IO_WQ_BIT_EXIT after it",                                                                               \
+    "io-wq: check for wq exit after adding new worker task_work (71a85387546e)")                                       \
+  X(dec_running_no_recheck, "lost-wakeup",                                                                             \
+    "io_wq_dec_running() does not look at the queue or queue a worker creation", "")                                   \
+  X(exit_no_ref_put, "exit-hang", "io_worker_exit() skips its final io_worker_ref_put()", "")                          \
+  X(exit_kfree_no_rcu, "uaf", "io_worker_exit() frees the worker with kfree() instead of kfree_rcu()", "")             \
+  X(enqueue_no_rcu_lock, "uaf", "io_wq_enqueue() walks the free list without rcu_read_lock()", "")                     \
+  X(busy_unlocked_del, "race", "__io_worker_busy() unlinks the worker from the free list without wq->lock", "")        \
+  X(create_cb_no_clear_state, "lost-wakeup",                                                                           \
+    "create_worker_cb() does not release worker->create_state, so that worker never queues a "                         \
+    "creation again",                                                                                                  \
+    "")
+
 enum class M : std::uint8_t {
-  eoi_no_dec,
-  eoi_dec_unlocked,
-  eoi_no_wake,
-  eoi_after_idle,
-  wake_no_running,
-  hist_nr_workers_unlocked,
-  hist_state_after_check,
-  hist_stall_after_unlock,
-  hist_enqueue_no_cancel_on_exit,
-  hist_no_exit_recheck,
-  dec_running_no_recheck,
-  exit_no_ref_put,
-  exit_kfree_no_rcu,
-  enqueue_no_rcu_lock,
-  busy_unlocked_del,
-  create_cb_no_clear_state,
-  count_,
+#define IOWQ_MUTANT_ENUM(name, property, description, history) name,
+  IOWQ_MUTANTS(IOWQ_MUTANT_ENUM)
+#undef IOWQ_MUTANT_ENUM
+      count_,
 };
 
 struct mutant_info {

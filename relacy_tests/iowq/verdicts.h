@@ -57,7 +57,7 @@ inline std::string join(const std::set<std::string>& s) {
 // `variants` without a new TEST_CASE: named "<prefix><scenario>: <summary><suffix>", tagged
 // `tags` plus [finding] when the scenario has a finding under one of the variants.
 inline bool register_scenarios(const std::string& prefix, const std::string& suffix, const std::string& tags,
-                               std::initializer_list<variant> variants, std::function<void(const std::string&)> check) {
+                               const std::vector<variant>& variants, std::function<void(const std::string&)> check) {
   for (const auto& sc : scn::all()) {
     bool finding = false;
     for (const auto& f : sc.findings)
@@ -85,7 +85,15 @@ inline void check_replays(const scn::scenario& s, const config& c, const scn::pr
 
 // Every variant of `variants` gives the scenario's known answers, property by property, with the
 // test suite's quick search; each counterexample replays.
-inline void check_variants(const std::string& name, std::initializer_list<variant> variants) {
+// The built-in variants that run on the port with this base ("6.14", "6.19"), from the variant table.
+inline std::vector<variant> variants_of_port(const std::string& base) {
+  std::vector<variant> out;
+  for (variant v : builtin_variants())
+    if (info(v).base == base) out.push_back(v);
+  return out;
+}
+
+inline void check_variants(const std::string& name, const std::vector<variant>& variants) {
   const scn::scenario* s = scn::find(name);
   REQUIRE(s);
   for (variant v : variants) {
