@@ -1,8 +1,10 @@
 #include "scenario.h"
 
 #include <climits>
+#include <iterator>
 #include <sstream>
 #include <string_view>
+#include <utility>
 
 namespace iowq::scn {
 
@@ -134,17 +136,10 @@ void end_check(world& w, const std::vector<prop>& active) {
 }  // namespace
 
 const char* to_string(prop p) {
-  switch (p) {
-    case prop::accounting:
-      return "accounting";
-    case prop::lost_wakeup:
-      return "lost-wakeup";
-    case prop::pool_zero:
-      return "pool-zero";
-    case prop::exit_hang:
-      return "exit-hang";
-  }
-  return "?";
+  static constexpr const char* names[] = {"accounting", "lost-wakeup", "pool-zero", "exit-hang"};
+  static_assert(std::size(names) == static_cast<std::size_t>(prop::exit_hang) + 1);
+  const auto i = static_cast<std::size_t>(p);
+  return i < std::size(names) ? names[i] : "?";
 }
 
 std::string scenario::bounds() const {
@@ -400,22 +395,17 @@ std::vector<property_verdict> check_properties(const scenario& s, const config& 
 
 std::string violated_property(const chk::failure& f) {
   if (!f.property.empty()) return f.property;
-  switch (f.kind) {
-    case chk::failure_kind::data_race:
-      return "race";
-    case chk::failure_kind::use_after_free:
-      return "uaf";
-    case chk::failure_kind::lock_misuse:
-      return "lock-misuse";
-    case chk::failure_kind::blocking_in_atomic:
-      return "atomic-sleep";
-    case chk::failure_kind::deadlock:
-      return "deadlock";
-    case chk::failure_kind::livelock:
-      return "livelock";
-    default:
-      return chk::to_string(f.kind);
-  }
+  // The checker's own properties by their short names; the others (deadlock, livelock, ...) by
+  // the failure kind's name.
+  static constexpr std::pair<chk::failure_kind, const char*> short_names[] = {
+      {chk::failure_kind::data_race, "race"},
+      {chk::failure_kind::use_after_free, "uaf"},
+      {chk::failure_kind::lock_misuse, "lock-misuse"},
+      {chk::failure_kind::blocking_in_atomic, "atomic-sleep"},
+  };
+  for (const auto& [kind, name] : short_names)
+    if (f.kind == kind) return name;
+  return chk::to_string(f.kind);
 }
 
 chk::replay_outcome replay(const chk::replay_file& f) {

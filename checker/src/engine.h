@@ -122,6 +122,7 @@ class engine final : public runtime {
  private:
   // The search strategies read the execution's state and the path.
   friend class strategy;
+  friend class sampling_search;
   friend class dfs_search;
   friend class dpor_search;
   friend class random_search;

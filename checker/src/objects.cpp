@@ -25,12 +25,8 @@ void spinlock::acquire(const srcloc& loc, const char* label, bool sleeping) {
   const int me = e->current_thread();
   if (o_.value == static_cast<std::uint64_t>(me) + 1)
     e->fail(failure_kind::lock_misuse, std::string(label) + " of " + named(o_) + " already held by this thread", loc);
-  step_desc d;
-  d.label = label;
-  d.loc = loc;
+  step_desc d = step_desc::on(o_, acc::rmw, label, loc, until::zero);
   d.may_block = sleeping;
-  d.n = 1;
-  d.a[0] = {&o_, acc::rmw, until::zero, nullptr, nullptr};
   e->begin(d);
   o_.value = static_cast<std::uint64_t>(me) + 1;
   e->values(0, 0, o_.value);
@@ -51,11 +47,7 @@ void spinlock::release(const srcloc& loc, const char* label, bool sleeping) {
             std::string(label) + " of " + named(o_) +
                 (o_.value == 0 ? " that is not locked" : " held by T" + std::to_string(o_.value - 1)),
             loc);
-  step_desc d;
-  d.label = label;
-  d.loc = loc;
-  d.n = 1;
-  d.a[0] = {&o_, acc::write, until::none, nullptr, nullptr};
+  step_desc d = step_desc::on(o_, acc::write, label, loc);
   e->begin(d);
   std::uint64_t old = o_.value;
   o_.value = 0;
@@ -73,11 +65,7 @@ bool spinlock::try_lock(srcloc loc, const char* label) {
     return true;
   }
   const int me = e->current_thread();
-  step_desc d;
-  d.label = label;
-  d.loc = loc;
-  d.n = 1;
-  d.a[0] = {&o_, acc::rmw, until::none, nullptr, nullptr};
+  step_desc d = step_desc::on(o_, acc::rmw, label, loc);
   e->begin(d);
   std::uint64_t old = o_.value;
   bool got = old == 0;

@@ -7,6 +7,27 @@
 
 namespace chk {
 
+namespace {
+
+// Reports, through report(thread, wrote, loc), the accesses recorded in m by threads other than t
+// that are not ordered before `clock`: the last write, and the reads too when `write`.
+template <class Report>
+void unordered_plain_accesses(const plain_meta& m, int t, const vclock& clock, bool write,
+                              const std::vector<read_set>& read_sets, Report report) {
+  if (m.w_thread >= 0 && m.w_thread != t && m.w_clock > clock[m.w_thread]) report(m.w_thread, true, m.w_loc);
+  if (!write) return;
+  if (m.r_thread >= 0 && m.r_thread != t && m.r_clock > clock[m.r_thread]) report(m.r_thread, false, m.r_loc);
+  if (m.r_thread == -2) {
+    const read_set& rs = read_sets[m.r_clock];
+    for (thread_mask k = rs.readers & ~bit(t); k; k &= k - 1) {
+      int u = lowest(k);
+      if (rs.clock[u] > clock[u]) report(u, false, rs.loc[u]);
+    }
+  }
+}
+
+}  // namespace
+
 void engine::hb_acquire(const object& o) { th_[cur_].hb.join(o.sync); }
 
 void engine::hb_release(object& o) {
@@ -60,16 +81,8 @@ void engine::plain_access_slow(plain_meta& m, bool write, const srcloc& loc, con
              std::to_string(other) + " at " + loc_text(other_loc) + " are not ordered by happens-before",
          l);
   };
-  if (m.w_thread >= 0 && m.w_thread != t && m.w_clock > r.hb[m.w_thread]) report(m.w_thread, true, m.w_loc);
+  unordered_plain_accesses(m, t, r.hb, write, read_sets_, report);
   if (write) {
-    if (m.r_thread >= 0 && m.r_thread != t && m.r_clock > r.hb[m.r_thread]) report(m.r_thread, false, m.r_loc);
-    if (m.r_thread == -2) {
-      const read_set& rs = read_sets_[m.r_clock];
-      for (thread_mask k = rs.readers & ~bit(t); k; k &= k - 1) {
-        int u = lowest(k);
-        if (rs.clock[u] > r.hb[u]) report(u, false, rs.loc[u]);
-      }
-    }
     m.w_thread = static_cast<std::int8_t>(t);
     m.w_clock = r.hb[t];
     m.w_loc = l;
@@ -171,11 +184,7 @@ bool engine::park(bool timed, const srcloc& loc, const char* label) {
 
 bool engine::unpark(int thread, const srcloc& loc, const char* label) {
   object& pm = th_[thread].permit;
-  step_desc d;
-  d.label = label;
-  d.loc = loc;
-  d.n = 1;
-  d.a[0] = {&pm, acc::rmw, until::none, nullptr, nullptr};
+  step_desc d = step_desc::on(pm, acc::rmw, label, loc);
   begin(d);
   std::uint64_t old = pm.value;
   pm.value = 1;
@@ -265,16 +274,7 @@ void engine::effective_free(const char* b, const char* e, const srcloc& loc, con
                (wrote ? "write" : "read") + " by T" + std::to_string(other) + " at " + loc_text(ol),
            loc);
     };
-    if (m->w_thread >= 0 && m->w_thread != cur_ && m->w_clock > clock[m->w_thread]) report(m->w_thread, true, m->w_loc);
-    if (m->r_thread >= 0 && m->r_thread != cur_ && m->r_clock > clock[m->r_thread])
-      report(m->r_thread, false, m->r_loc);
-    if (m->r_thread == -2) {
-      const read_set& rs = read_sets_[m->r_clock];
-      for (thread_mask k = rs.readers & ~bit(cur_); k; k &= k - 1) {
-        int u = lowest(k);
-        if (rs.clock[u] > clock[u]) report(u, false, rs.loc[u]);
-      }
-    }
+    unordered_plain_accesses(*m, cur_, clock, true, read_sets_, report);
   }
   freed_.push_back({b, e, loc});
   strat_->memory_freed(b, e);
@@ -346,16 +346,8 @@ void engine::marked_access(plain_meta& m, marked_meta& k, bool write, const srcl
          l);
   };
   // Against the plain accesses only: a plain write always, plain reads when this one writes.
-  if (m.w_thread >= 0 && m.w_thread != t && m.w_clock > r.hb[m.w_thread]) report(m.w_thread, true, m.w_loc);
+  unordered_plain_accesses(m, t, r.hb, write, read_sets_, report);
   if (write) {
-    if (m.r_thread >= 0 && m.r_thread != t && m.r_clock > r.hb[m.r_thread]) report(m.r_thread, false, m.r_loc);
-    if (m.r_thread == -2) {
-      const read_set& rs = read_sets_[m.r_clock];
-      for (thread_mask q = rs.readers & ~bit(t); q; q &= q - 1) {
-        int u = lowest(q);
-        if (rs.clock[u] > r.hb[u]) report(u, false, rs.loc[u]);
-      }
-    }
     k.w_thread = static_cast<std::int8_t>(t);
     k.w_clock = r.hb[t];
     k.w_loc = l;

@@ -3,6 +3,7 @@
 #include "chk/result.h"
 
 #include <charconv>
+#include <iterator>
 #include <sstream>
 
 namespace chk {
@@ -65,47 +66,26 @@ std::string search_spec(const options& o) {
   }
 }
 
-const char* to_string(failure_kind k) {
-  switch (k) {
-    case failure_kind::assertion:
-      return "assertion";
-    case failure_kind::end_check:
-      return "end-check";
-    case failure_kind::deadlock:
-      return "deadlock";
-    case failure_kind::data_race:
-      return "data-race";
-    case failure_kind::lock_misuse:
-      return "lock-misuse";
-    case failure_kind::blocking_in_atomic:
-      return "blocking-in-atomic";
-    case failure_kind::use_after_free:
-      return "use-after-free";
-    case failure_kind::livelock:
-      return "livelock";
-    case failure_kind::uncaught_exception:
-      return "uncaught-exception";
-    case failure_kind::nondeterminism:
-      return "nondeterminism";
-    case failure_kind::too_many_threads:
-      return "too-many-threads";
-  }
-  return "?";
-}
+namespace {
+// Names indexed by the enums' values, in declaration order.
+constexpr const char* failure_kind_names[] = {
+    "assertion",      "end-check", "deadlock",           "data-race",      "lock-misuse",      "blocking-in-atomic",
+    "use-after-free", "livelock",  "uncaught-exception", "nondeterminism", "too-many-threads",
+};
+static_assert(std::size(failure_kind_names) == static_cast<std::size_t>(failure_kind::too_many_threads) + 1);
+constexpr const char* verdict_names[] = {"verified", "violated", "inconclusive", "no violation found"};
+static_assert(std::size(verdict_names) == static_cast<std::size_t>(verdict::no_violation_found) + 1);
 
-const char* to_string(verdict v) {
-  switch (v) {
-    case verdict::verified:
-      return "verified";
-    case verdict::violated:
-      return "violated";
-    case verdict::inconclusive:
-      return "inconclusive";
-    case verdict::no_violation_found:
-      return "no violation found";
-  }
-  return "?";
+template <std::size_t N, class E>
+const char* name_of(const char* const (&names)[N], E e) {
+  const auto i = static_cast<std::size_t>(e);
+  return i < N ? names[i] : "?";
 }
+}  // namespace
+
+const char* to_string(failure_kind k) { return name_of(failure_kind_names, k); }
+
+const char* to_string(verdict v) { return name_of(verdict_names, v); }
 
 std::string result::summary() const {
   std::ostringstream o;

@@ -381,7 +381,7 @@ TEST_CASE("counterexamples render as per-thread columns with locations", "[trace
   CHECK(list.find("FAIL end-check") != std::string::npos);
 }
 
-TEST_CASE("--search spellings: each search parses, prints back the same, and bad ones are refused",
+TEST_CASE("search spellings of --search: each parses, prints back the same, and bad ones are refused",
           "[search][spec]") {
   for (const char* text : {"dfs", "dpor", "bounded:0", "bounded:3", "random:50", "pct:2"}) {
     chk::options o;

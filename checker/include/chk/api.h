@@ -97,11 +97,7 @@ class atomic {
     runtime* e = current_runtime;
     if (e && e->peeking()) return detail::decode<T>(e->peek_load(o_));
     if (!e || !e->in_thread()) return detail::decode<T>(o_.value);
-    step_desc d;
-    d.label = label;
-    d.loc = loc;
-    d.n = 1;
-    d.a[0] = {&o_, acc::read, until::none, nullptr, nullptr};
+    step_desc d = step_desc::on(o_, acc::read, label, loc);
     e->begin(d);
     std::uint64_t v = o_.value;
     if (detail::acquires(mo))
@@ -121,11 +117,7 @@ class atomic {
       o_.value = detail::encode(v);
       return;
     }
-    step_desc d;
-    d.label = label;
-    d.loc = loc;
-    d.n = 1;
-    d.a[0] = {&o_, acc::write, until::none, nullptr, nullptr};
+    step_desc d = step_desc::on(o_, acc::write, label, loc);
     e->begin(d);
     std::uint64_t old = o_.value;
     o_.value = detail::encode(v);
@@ -148,11 +140,7 @@ class atomic {
       o_.value = detail::encode(static_cast<T>(f(old)));
       return old;
     }
-    step_desc d;
-    d.label = label;
-    d.loc = loc;
-    d.n = 1;
-    d.a[0] = {&o_, acc::rmw, until::none, nullptr, nullptr};
+    step_desc d = step_desc::on(o_, acc::rmw, label, loc);
     e->begin(d);
     std::uint64_t old = o_.value;
     o_.value = detail::encode(static_cast<T>(f(detail::decode<T>(old))));

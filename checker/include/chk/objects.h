@@ -127,6 +127,16 @@ struct step_desc {
   const char* free_begin = nullptr;
   const char* free_end = nullptr;
   bool rcu_unlock = false;  // may end RCU grace periods, freeing what waited for them
+
+  // A step with one access to o (atomics, locks, permits, thread handles).
+  static step_desc on(object& o, acc type, const char* label, const srcloc& loc, until u = until::none) {
+    step_desc d;
+    d.label = label;
+    d.loc = loc;
+    d.n = 1;
+    d.a[0] = {&o, type, u, nullptr, nullptr};
+    return d;
+  }
 };
 
 struct abort_execution {};

@@ -14,16 +14,15 @@
 
 namespace chk {
 
-class pct_search final : public strategy {
+class pct_search final : public sampling_search {
  public:
   pct_search(engine& e, const options& o)
-      : strategy(e), iterations_(o.iterations), seed_(o.seed), depth_(o.pct_depth), rng_(o.seed) {}
+      : sampling_search(e, o.iterations), seed_(o.seed), depth_(o.pct_depth), rng_(o.seed) {}
 
   std::string bounds() const override {
     return "pct depth " + std::to_string(depth_) + ": " + std::to_string(iterations_) + " executions, seed " +
            std::to_string(seed_);
   }
-  bool sampling() const override { return true; }
 
   void execution_starts() override {
     change_.clear();
@@ -47,15 +46,9 @@ class pct_search final : public strategy {
   int pick_value(choice& c, std::size_t) override {
     return static_cast<int>(rng_() % static_cast<std::uint64_t>(c.nvalues));
   }
-  bool next() override {
-    if (e_.st_.executions >= iterations_) return false;
-    e_.stack_.clear();
-    e_.replay_end_ = 0;
-    return true;
-  }
 
  private:
-  std::uint64_t iterations_, seed_;
+  std::uint64_t seed_;
   int depth_;
   std::mt19937_64 rng_;
   int prio_[max_threads]{};

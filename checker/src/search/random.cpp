@@ -10,14 +10,13 @@
 
 namespace chk {
 
-class random_search final : public strategy {
+class random_search final : public sampling_search {
  public:
-  random_search(engine& e, const options& o) : strategy(e), iterations_(o.iterations), seed_(o.seed), rng_(o.seed) {}
+  random_search(engine& e, const options& o) : sampling_search(e, o.iterations), seed_(o.seed), rng_(o.seed) {}
 
   std::string bounds() const override {
     return "random: " + std::to_string(iterations_) + " executions, seed " + std::to_string(seed_);
   }
-  bool sampling() const override { return true; }
 
   int pick_thread(choice& c, std::size_t) override {
     return nth_member(c.enabled, static_cast<unsigned>(rng_() % static_cast<std::uint64_t>(std::popcount(c.enabled))));
@@ -25,15 +24,9 @@ class random_search final : public strategy {
   int pick_value(choice& c, std::size_t) override {
     return static_cast<int>(rng_() % static_cast<std::uint64_t>(c.nvalues));
   }
-  bool next() override {
-    if (e_.st_.executions >= iterations_) return false;
-    e_.stack_.clear();
-    e_.replay_end_ = 0;
-    return true;
-  }
 
  private:
-  std::uint64_t iterations_, seed_;
+  std::uint64_t seed_;
   std::mt19937_64 rng_;
 };
 

@@ -11,6 +11,13 @@ int strategy::pick_value(choice& c, std::size_t i) {
 
 bool strategy::next() { return e_.next_prefix(); }
 
+bool sampling_search::next() {
+  if (e_.st_.executions >= iterations_) return false;
+  e_.stack_.clear();
+  e_.replay_end_ = 0;
+  return true;
+}
+
 std::unique_ptr<strategy> make_strategy(engine& e, const options& o) {
   if (o.schedule) return make_replay(e, o);
   switch (o.search) {

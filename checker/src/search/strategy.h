@@ -90,6 +90,17 @@ class strategy {
   engine& e_;
 };
 
+// A sampling search: `iterations` independent executions, each from an empty path.
+class sampling_search : public strategy {
+ public:
+  sampling_search(engine& e, std::uint64_t iterations) : strategy(e), iterations_(iterations) {}
+  bool sampling() const override { return true; }
+  bool next() override;
+
+ protected:
+  std::uint64_t iterations_;
+};
+
 // The strategy options `o` ask for (a replay when o.schedule is set).
 std::unique_ptr<strategy> make_strategy(engine& e, const options& o);
 
