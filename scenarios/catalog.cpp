@@ -11,266 +11,87 @@ using P = prop;
 
 std::vector<scenario> build() {
   std::vector<scenario> v;
+  auto add = [&v](const char* name, const char* summary, std::vector<prop> props, std::vector<work_spec> works,
+                  const char* owner) -> scenario& {
+    scenario& s = v.emplace_back();
+    s.name = name;
+    s.summary = summary;
+    s.props = std::move(props);
+    s.works = std::move(works);
+    s.owner = parse_owner(owner);
+    return s;
+  };
+  // Room for two workers (two accts, or bounded_max 2): every schedule of at most 2 preemptions,
+  // in the report and in the tests.
+  auto two_workers = [](scenario& s, unsigned bounded_max) {
+    s.bounded_max = bounded_max;
+    s.preemption_bound = 2;
+    s.test_preemption_bound = 2;
+  };
+  const std::vector<prop> all = {P::accounting, P::lost_wakeup, P::pool_zero};
+  const std::vector<prop> at_exit = {P::accounting, P::lost_wakeup, P::exit_hang};
+  const work_spec plain{}, blocking{.blocks = true};
 
-  {
-    scenario s;
-    s.name = "idle-then-eoi";
-    s.summary = "one work runs, its worker goes idle, then the task's last ring goes away";
-    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
-    s.works = {work_spec{}};
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.wait_done(1);
-      w.ring_removed();
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "eoi-during-work";
-    s.summary = "the last ring goes away while the worker sleeps inside a long work item";
-    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
-    s.works = {work_spec{.blocks = true}};
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.ring_removed();
-      w.release(0);
-      w.wait_done(1);
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "set-clear-enqueue";
-    s.summary = "the last ring goes away, a new ring arrives and punts work at once";
-    s.props = {P::accounting, P::lost_wakeup};
-    s.works = {work_spec{}, work_spec{}};
-    // DPOR over all interleavings: 628,115 executions for upstream-fixed, over 40 million (and
-    // minutes) for v1 after its lost wakeup; the report bounds it like the tests
-    // (`iowq-verify check --scenario set-clear-enqueue --search dpor` for the full search).
-    s.preemption_bound = 3;
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.wait_done(1);
-      w.ring_removed();
-      w.ring_added();
-      w.enqueue(1);
-      w.wait_done(2);
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "bound-and-unbound";
-    s.summary = "a bound and an unbound work, one worker each, then the last ring goes away";
-    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
-    s.works = {work_spec{}, work_spec{.unbound = true}};
-    s.preemption_bound = 2;
-    s.test_preemption_bound = 2;
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.enqueue(1);
-      w.wait_done(2);
-      w.ring_removed();
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "hashed-stall";
-    s.summary = "two works on one hash, the first long: a second worker may stall on the hash; the ring goes away";
-    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
-    s.bounded_max = 2;
-    s.works = {work_spec{.hash_key = 1, .blocks = true}, work_spec{.hash_key = 1}};
-    s.preemption_bound = 2;
-    s.test_preemption_bound = 2;
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.enqueue(1);
-      w.ring_removed();
-      w.release(0);
-      w.wait_done(2);
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "creation-fails";
-    s.summary = "creating the first worker may fail (-ENOMEM): the work is cancelled, accounting undone";
-    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
-    s.create_error = -ENOMEM;
-    s.works = {work_spec{}};
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.wait_done(1);
-      w.ring_removed();
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "eoi-and-exit";
-    s.summary = "work queued, then the task exits: exit_start, exit-on-idle, put_and_exit";
-    s.props = {P::accounting, P::lost_wakeup, P::exit_hang};
-    s.works = {work_spec{}};
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.task_exit();
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "blocking-work";
-    s.summary = "the worker blocks in a work item; the sleeping hook creates a second worker for queued work";
-    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
-    s.bounded_max = 2;
-    s.works = {work_spec{.blocks = true}, work_spec{}};
-    s.preemption_bound = 2;
-    s.test_preemption_bound = 2;
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.enqueue(1);
-      w.wait_done(1);
-      w.release(0);
-      w.wait_done(2);
-      w.ring_removed();
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "eoi-blocked-creation";
-    s.summary = "the worker blocks in a work item with more work queued, then the last ring goes away";
-    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
-    s.bounded_max = 2;
-    s.works = {work_spec{.blocks = true}, work_spec{}};
-    s.preemption_bound = 2;
-    s.test_preemption_bound = 2;
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.enqueue(1);
-      w.ring_removed();
-      w.release(0);
-      w.wait_done(2);
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "stall-then-enqueue";
-    s.summary = "a worker stalls on a busy hash, then unhashed work arrives that the hashed work waits for";
-    s.props = {P::accounting, P::lost_wakeup};
-    s.bounded_max = 2;
-    s.preemption_bound = 2;
-    s.test_preemption_bound = 2;
-    s.works = {work_spec{.hash_key = 1, .blocks = true}, work_spec{.hash_key = 1}, work_spec{}};
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.enqueue(1);
-      w.enqueue(2);
-      w.wait_done(1);
-      w.release(0);
-      w.wait_done(3);
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "exit-while-blocked";
-    s.summary = "the task exits while its worker sleeps in a work item with more work queued";
-    s.props = {P::accounting, P::lost_wakeup, P::exit_hang};
-    s.bounded_max = 2;
-    s.preemption_bound = 2;
-    s.test_preemption_bound = 2;
-    s.works = {work_spec{.blocks = true}, work_spec{}};
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.enqueue(1);
-      w.task_exit();
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "eoi-then-concurrent-work";
-    s.summary = "io-wq API: exit-on-idle set while a CONCURRENT work runs, then more CONCURRENT work queued";
-    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
-    s.works = {work_spec{.blocks = true, .concurrent = true}, work_spec{.concurrent = true}};
-    // DPOR over all interleavings takes about 2 min per variant (2.66 M executions for
-    // upstream-fixed), 9x that for the report's matrix: the report bounds it like the tests, and
-    // `iowq-verify check --scenario eoi-then-concurrent-work --search dpor` runs the full search.
-    s.preemption_bound = 3;
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.set_exit_on_idle(true);
-      w.enqueue(1);
-      w.release(0);
-      w.wait_done(2);
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "eoi-concurrent-two-workers";
-    s.summary =
-        "io-wq API: a CONCURRENT work runs until exit-on-idle is set, then another CONCURRENT work "
-        "arrives; room for two workers (SPIN's eoiconc)";
-    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
-    s.works = {work_spec{.blocks = true, .concurrent = true}, work_spec{.concurrent = true}};
-    s.bounded_max = 2;
-    s.preemption_bound = 2;
-    s.test_preemption_bound = 2;
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.set_exit_on_idle(true);
-      w.release(0);
-      w.enqueue(1);
-      w.wait_done(2);
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "enqueue-during-exit";
-    s.summary = "io-wq API: a request punted after io_wq_exit_start (as task_work run during exit could)";
-    s.props = {P::accounting, P::lost_wakeup, P::exit_hang};
-    s.works = {work_spec{}, work_spec{}};
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.exit_start();
-      w.enqueue(1);
-      w.set_exit_on_idle(true);
-      w.put_and_exit();
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "linked-at-exit";
-    s.summary = "a work whose completion punts a linked work while the task exits";
-    s.props = {P::accounting, P::lost_wakeup, P::exit_hang};
-    s.works = {work_spec{.linked = 1}, work_spec{}};
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.task_exit();
-    };
-    v.push_back(std::move(s));
-  }
-  {
-    scenario s;
-    s.name = "cancel-queued";
-    s.summary = "a queued work is cancelled while a worker may be picking it up";
-    s.props = {P::accounting, P::lost_wakeup, P::pool_zero};
-    s.works = {work_spec{}};
-    s.owner = [](world& w) {
-      w.enqueue(0);
-      w.cancel(0);
-      w.wait_done(1);
-      w.ring_removed();
-    };
-    v.push_back(std::move(s));
-  }
+  add("idle-then-eoi", "one work runs, its worker goes idle, then the task's last ring goes away", all, {plain},
+      "punt 0; wait 1; ring-remove");
+  add("eoi-during-work", "the last ring goes away while the worker sleeps inside a long work item", all, {blocking},
+      "punt 0; ring-remove; release 0; wait 1");
+  // DPOR over all interleavings: 628,115 executions for upstream-fixed, over 40 million (and
+  // minutes) for v1 after its lost wakeup; the report bounds it like the tests
+  // (`iowq-verify check --scenario set-clear-enqueue --search dpor` for the full search).
+  add("set-clear-enqueue", "the last ring goes away, a new ring arrives and punts work at once",
+      {P::accounting, P::lost_wakeup}, {plain, plain}, "punt 0; wait 1; ring-remove; ring-add; punt 1; wait 2")
+      .preemption_bound = 3;
+  two_workers(add("bound-and-unbound", "a bound and an unbound work, one worker each, then the last ring goes away",
+                  all, {plain, work_spec{.unbound = true}}, "punt 0; punt 1; wait 2; ring-remove"),
+              1);
+  two_workers(add("hashed-stall",
+                  "two works on one hash, the first long: a second worker may stall on the hash; the ring goes away",
+                  all, {work_spec{.hash_key = 1, .blocks = true}, work_spec{.hash_key = 1}},
+                  "punt 0; punt 1; ring-remove; release 0; wait 2"),
+              2);
+  add("creation-fails", "creating the first worker may fail (-ENOMEM): the work is cancelled, accounting undone", all,
+      {plain}, "punt 0; wait 1; ring-remove")
+      .create_error = -ENOMEM;
+  add("eoi-and-exit", "work queued, then the task exits: exit_start, exit-on-idle, put_and_exit", at_exit, {plain},
+      "punt 0; exit");
+  two_workers(add("blocking-work",
+                  "the worker blocks in a work item; the sleeping hook creates a second worker for queued work", all,
+                  {blocking, plain}, "punt 0; punt 1; wait 1; release 0; wait 2; ring-remove"),
+              2);
+  two_workers(add("eoi-blocked-creation",
+                  "the worker blocks in a work item with more work queued, then the last ring goes away", all,
+                  {blocking, plain}, "punt 0; punt 1; ring-remove; release 0; wait 2"),
+              2);
+  two_workers(
+      add("stall-then-enqueue",
+          "a worker stalls on a busy hash, then unhashed work arrives that the hashed work waits for",
+          {P::accounting, P::lost_wakeup}, {work_spec{.hash_key = 1, .blocks = true}, work_spec{.hash_key = 1}, plain},
+          "punt 0; punt 1; punt 2; wait 1; release 0; wait 3"),
+      2);
+  two_workers(add("exit-while-blocked", "the task exits while its worker sleeps in a work item with more work queued",
+                  at_exit, {blocking, plain}, "punt 0; punt 1; exit"),
+              2);
+  // DPOR over all interleavings takes about 2 min per variant (2.66 M executions for
+  // upstream-fixed), 9x that for the report's matrix: the report bounds it like the tests, and
+  // `iowq-verify check --scenario eoi-then-concurrent-work --search dpor` runs the full search.
+  add("eoi-then-concurrent-work",
+      "io-wq API: exit-on-idle set while a CONCURRENT work runs, then more CONCURRENT work queued", all,
+      {work_spec{.blocks = true, .concurrent = true}, work_spec{.concurrent = true}},
+      "punt 0; api:set-eoi; punt 1; release 0; wait 2")
+      .preemption_bound = 3;
+  two_workers(add("eoi-concurrent-two-workers",
+                  "io-wq API: a CONCURRENT work runs until exit-on-idle is set, then another CONCURRENT work "
+                  "arrives; room for two workers (SPIN's eoiconc)",
+                  all, {work_spec{.blocks = true, .concurrent = true}, work_spec{.concurrent = true}},
+                  "punt 0; api:set-eoi; release 0; punt 1; wait 2"),
+              2);
+  add("enqueue-during-exit", "io-wq API: a request punted after io_wq_exit_start (as task_work run during exit could)",
+      at_exit, {plain, plain}, "punt 0; api:exit-start; punt 1; api:set-eoi; api:put-and-exit");
+  add("linked-at-exit", "a work whose completion punts a linked work while the task exits", at_exit,
+      {work_spec{.linked = 1}, plain}, "punt 0; exit");
+  add("cancel-queued", "a queued work is cancelled while a worker may be picking it up", all, {plain},
+      "punt 0; cancel 0; wait 1; ring-remove");
 
   // The known answers that are not "verified", each explained in README's findings: a finding is
   // present in the variants listed and in the variants built on them (variant_info::from), except

@@ -1,8 +1,10 @@
 #include "scenario.h"
 
+#include <charconv>
 #include <climits>
 #include <iterator>
 #include <sstream>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 
@@ -283,6 +285,105 @@ void world::idle_forever() {
   }
 }
 
+void world::run(const action& a) {
+  switch (a.k) {
+    case action::op::punt:
+      return enqueue(a.n);
+    case action::op::wait:
+      return wait_done(a.n);
+    case action::op::release:
+      return release(a.n);
+    case action::op::cancel:
+      return cancel(a.n);
+    case action::op::ring_add:
+      return ring_added();
+    case action::op::ring_remove:
+      return ring_removed();
+    case action::op::exit:
+      return task_exit();
+    case action::op::set_eoi:
+      return set_exit_on_idle(true);
+    case action::op::exit_start:
+      return exit_start();
+    case action::op::put_and_exit:
+      return put_and_exit();
+  }
+}
+
+// ---- owner programs -------------------------------------------------------------------------------
+
+namespace {
+struct action_word {
+  action::op k;
+  const char* word;
+  bool takes_n;
+};
+constexpr action_word action_words[] = {
+    {action::op::punt, "punt", true},
+    {action::op::wait, "wait", true},
+    {action::op::release, "release", true},
+    {action::op::cancel, "cancel", true},
+    {action::op::ring_add, "ring-add", false},
+    {action::op::ring_remove, "ring-remove", false},
+    {action::op::exit, "exit", false},
+    {action::op::set_eoi, "api:set-eoi", false},
+    {action::op::exit_start, "api:exit-start", false},
+    {action::op::put_and_exit, "api:put-and-exit", false},
+};
+
+std::string_view trim(std::string_view t) {
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  return t;
+}
+}  // namespace
+
+std::string owner_program::text() const {
+  std::string out;
+  for (const action& a : actions)
+    for (const auto& w : action_words)
+      if (w.k == a.k) {
+        if (!out.empty()) out += "; ";
+        out += w.word;
+        if (w.takes_n) out += " " + std::to_string(a.n);
+      }
+  return out;
+}
+
+bool owner_program::uses_api() const {
+  for (const action& a : actions)
+    if (a.k == action::op::set_eoi || a.k == action::op::exit_start || a.k == action::op::put_and_exit) return true;
+  return false;
+}
+
+owner_program parse_owner(std::string_view text) {
+  owner_program p;
+  while (!text.empty()) {
+    const std::size_t semi = text.find(';');
+    const std::string_view item = trim(text.substr(0, semi));
+    text = semi == std::string_view::npos ? std::string_view() : text.substr(semi + 1);
+    const std::size_t space = item.find(' ');
+    const std::string_view word = item.substr(0, space);
+    const std::string_view arg = space == std::string_view::npos ? std::string_view() : trim(item.substr(space));
+    const action_word* found = nullptr;
+    for (const auto& w : action_words)
+      if (word == w.word) found = &w;
+    if (!found) throw std::invalid_argument("unknown owner action \"" + std::string(item) + "\"");
+    action a;
+    a.k = found->k;
+    if (found->takes_n) {
+      auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), a.n);
+      if (arg.empty() || ec != std::errc() || end != arg.data() + arg.size() || a.n < 0)
+        throw std::invalid_argument("owner action \"" + std::string(item) + "\" needs a number");
+    } else if (!arg.empty()) {
+      throw std::invalid_argument("owner action \"" + std::string(word) + "\" takes no argument");
+    }
+    p.actions.push_back(a);
+  }
+  if (p.actions.empty()) throw std::invalid_argument("empty owner program");
+  return p;
+}
+
 // ---- programs -------------------------------------------------------------------------------------
 
 std::unique_ptr<instance> make(const scenario& s, const config& c, std::vector<prop> active) {
@@ -317,7 +418,7 @@ std::unique_ptr<instance> make(const scenario& s, const config& c, std::vector<p
   p.thread = [self, &s](int) {
     world& w = *self->w;
     w.create();
-    s.owner(w);
+    for (const action& a : s.owner.actions) w.run(a);
     w.idle_forever();
   };
   p.finish = [self] { end_check(*self->w, self->active); };

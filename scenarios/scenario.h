@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chk/api.h"
@@ -42,7 +43,44 @@ struct work_spec {
 };
 
 struct world;
-using script = std::function<void(world&)>;
+
+// What the owner task does, one action at a time, in io_uring's order:
+//   punt N          io_queue_iowq of work item N
+//   wait N          io_cqring_wait until N completions in all, running task_work meanwhile
+//   release N       the device completes blocking item N's I/O
+//   cancel N        io_wq_cancel_cb matching item N
+//   ring-add        __io_uring_add_tctx_node: io_wq_set_exit_on_idle(wq, false)
+//   ring-remove     io_ring_exit_work cancels the ring's work, then the last tctx node goes:
+//                   io_wq_set_exit_on_idle(wq, true)
+//   exit            task exit: io_uring_cancel_generic, then io_uring_clean_tctx
+// and the io-wq API called directly, not in an order io_uring produces (the io-wq API family):
+//   api:set-eoi     io_wq_set_exit_on_idle(wq, true) without the ring's cancellation
+//   api:exit-start  io_wq_exit_start alone
+//   api:put-and-exit  io_wq_put_and_exit alone
+struct action {
+  enum class op : std::uint8_t {
+    punt,
+    wait,
+    release,
+    cancel,
+    ring_add,
+    ring_remove,
+    exit,
+    set_eoi,
+    exit_start,
+    put_and_exit
+  };
+  op k = op::punt;
+  int n = 0;  // the item (punt, release, cancel) or the number of completions (wait)
+};
+// An owner program: actions separated by ';' ("punt 0; wait 1; ring-remove").
+struct owner_program {
+  std::vector<action> actions;
+  std::string text() const;  // as parse_owner reads it
+  bool uses_api() const;     // calls the io-wq API directly (api:...)
+};
+// Throws std::invalid_argument naming the bad action.
+owner_program parse_owner(std::string_view text);
 
 struct scenario {
   std::string name;
@@ -61,7 +99,7 @@ struct scenario {
   // The bound for the quick search of the test suite (CI): single-worker scenarios at most 3
   // preemptions, two-worker ones at most 2. Every listed finding is found within it.
   int test_preemption_bound = 3;
-  script owner;
+  owner_program owner;
   // The answer per variant, when it is not "verified": the property a counterexample breaks.
   struct finding {
     std::string variant;
@@ -117,6 +155,7 @@ struct world {
   void exit_start();                   // io_wq_exit_start alone
   void put_and_exit();                 // io_wq_put_and_exit alone
   void idle_forever();                 // back in user space: runs task_work when signalled (a daemon)
+  void run(const action& a);           // one action of the owner program
 };
 
 // A scenario as a checker program under one configuration (variant and mutants), checking the

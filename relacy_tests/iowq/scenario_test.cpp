@@ -38,3 +38,24 @@ TEST_CASE("the scenario catalogue covers the issue's situations, each with its b
   }
   CHECK(scn::find("no-such-scenario") == nullptr);
 }
+
+TEST_CASE("owner programs: every scenario's program prints as it parses, and bad ones are refused with a reason",
+          "[scenario]") {
+  for (const auto& s : scn::all()) {
+    INFO(s.name);
+    const std::string text = s.owner.text();
+    CHECK(scn::parse_owner(text).text() == text);
+    // The io-wq API family is marked as such in its summary.
+    CHECK(s.owner.uses_api() == (s.summary.rfind("io-wq API:", 0) == 0));
+  }
+  const scn::owner_program p = scn::parse_owner(" punt 0;wait 1 ; ring-remove;api:set-eoi");
+  REQUIRE(p.actions.size() == 4);
+  CHECK(p.actions[0].k == scn::action::op::punt);
+  CHECK(p.actions[1].k == scn::action::op::wait);
+  CHECK(p.actions[1].n == 1);
+  CHECK(p.text() == "punt 0; wait 1; ring-remove; api:set-eoi");
+  for (const char* bad : {"", "punt", "punt x", "punt -1", "ring-remove 2", "launch 0", "punt 0;; wait 1"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(scn::parse_owner(bad), std::invalid_argument);
+  }
+}
