@@ -37,7 +37,7 @@ enum class variant : std::uint8_t {
 };
 
 // The fixes of the 6.19 port, each switched on by the variants that carry it.
-enum class fix : std::uint8_t { strand, wrap, tw_uaf, hash_defer };
+enum class fix : std::uint8_t { strand, wrap, tw_uaf, hash_defer, count_ };
 
 struct wq_ops;
 

@@ -28,7 +28,7 @@ std::deque<variant_info> build() {
     i.from = fixes ? variant::upstream : id;
     t.push_back(std::move(i));
   };
-  const unsigned all = bit(fix::strand) | bit(fix::wrap) | bit(fix::tw_uaf) | bit(fix::hash_defer);
+  const unsigned all = bit(fix::count_) - 1;  // every fix of the 6.19 port
   add(variant::baseline, "baseline", "Linux 6.14 io-wq, before the patch (no exit-on-idle)", "6.14", ops_6_14(), false,
       0);
   add(variant::v1, "v1", "the seed as posted: its own exit-on-idle block before the last_timeout test", "6.14",
