@@ -5,11 +5,24 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
+#include <stdexcept>
+
+#include "model/port_adapter.h"
+#include "model/upstream/io_wq.h"
+
+// ThreadSanitizer's annotations (weak: the harness also links without -fsanitize=thread).
+extern "C" {
+void AnnotateIgnoreSyncBegin(const char* file, int line) __attribute__((weak));
+void AnnotateIgnoreSyncEnd(const char* file, int line) __attribute__((weak));
+void AnnotateIgnoreReadsBegin(const char* file, int line) __attribute__((weak));
+void AnnotateIgnoreReadsEnd(const char* file, int line) __attribute__((weak));
+void AnnotateIgnoreWritesBegin(const char* file, int line) __attribute__((weak));
+void AnnotateIgnoreWritesEnd(const char* file, int line) __attribute__((weak));
+}
 
 namespace tsan {
 
 namespace native = kern::native;
-using iowq::io_wq_work;
 
 // ---- settings -------------------------------------------------------------------------------------
 
@@ -44,29 +57,46 @@ std::uint64_t now_us() {
 
 const char* to_string(fail_kind k) {
   switch (k) {
-    case fail_kind::none: return "none";
-    case fail_kind::lost_wakeup: return "lost-wakeup";
-    case fail_kind::accounting: return "accounting";
-    case fail_kind::pool_zero: return "pool-zero";
-    case fail_kind::exit_hang: return "exit-hang";
-    case fail_kind::kernel: return "kernel (be::fail)";
-    case fail_kind::exactly_once: return "exactly-once";
-    case fail_kind::timeout: return "timeout";
-    case fail_kind::harness: return "harness";
+    case fail_kind::none:
+      return "none";
+    case fail_kind::lost_wakeup:
+      return "lost-wakeup";
+    case fail_kind::accounting:
+      return "accounting";
+    case fail_kind::pool_zero:
+      return "pool-zero";
+    case fail_kind::exit_hang:
+      return "exit-hang";
+    case fail_kind::kernel:
+      return "kernel (be::fail)";
+    case fail_kind::exactly_once:
+      return "exactly-once";
+    case fail_kind::timeout:
+      return "timeout";
+    case fail_kind::harness:
+      return "harness";
   }
   return "?";
 }
 
 const char* to_string(phase p) {
   switch (p) {
-    case phase::setup: return "setup";
-    case phase::meet: return "meet";
-    case phase::submit: return "submit";
-    case phase::wait_work: return "wait-work";
-    case phase::quiesce: return "quiesce";
-    case phase::drain: return "drain";
-    case phase::exiting: return "exiting";
-    case phase::done: return "done";
+    case phase::setup:
+      return "setup";
+    case phase::meet:
+      return "meet";
+    case phase::submit:
+      return "submit";
+    case phase::wait_work:
+      return "wait-work";
+    case phase::quiesce:
+      return "quiesce";
+    case phase::drain:
+      return "drain";
+    case phase::exiting:
+      return "exiting";
+    case phase::done:
+      return "done";
   }
   return "?";
 }
@@ -86,13 +116,15 @@ std::string describe(const plan& p) {
 
 namespace {
 
-item* item_of(io_wq_work* w) { return kern::container_of<item>(w, offsetof(item, work)); }
+// The world being run: the callbacks of wq_ops carry only an item index. Set before the run's
+// first thread starts, never while one runs.
+world* g_world = nullptr;
 
 // io_wq_submit_work's part: a cancelled request completes with -ECANCELED; a blocking one waits
 // for its I/O (the owner completes it), sleeping as TASK_UNINTERRUPTIBLE with the io-wq hooks.
-void do_work(io_wq_work* w) {
-  item* it = item_of(w);
-  if (kern::atomic_read(&w->flags) & iowq::IO_WQ_WORK_CANCEL) {
+void do_work(int index) {
+  item* it = g_world->at(index);
+  if (it->own->ops.work_cancelled(it->work)) {
     it->cancelled.fetch_add(1, std::memory_order_relaxed);
     return;
   }
@@ -101,16 +133,32 @@ void do_work(io_wq_work* w) {
 }
 
 // io_wq_free_work's part: the request is over; return its linked request, if any.
-io_wq_work* free_work(io_wq_work* w) {
-  item* it = item_of(w);
+int free_work(int index) {
+  item* it = g_world->at(index);
   it->freed.fetch_add(1, std::memory_order_relaxed);
   item* link = it->link;
   // Relaxed: the owner polls the count; the harness must not order the workers with each other.
   it->own->outstanding.fetch_sub(1, std::memory_order_relaxed);
-  return link ? &link->work : nullptr;
+  return link ? link->index : -1;
 }
 
-bool match_item(io_wq_work* w, void* data) { return w == data; }
+const iowq::wq_callbacks k_callbacks{do_work, free_work};
+
+// TSan ignores the calling thread's synchronisation and memory accesses in this scope.
+struct tsan_blind {
+  tsan_blind() {
+    if (AnnotateIgnoreSyncBegin) AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+    if (AnnotateIgnoreReadsBegin) AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+    if (AnnotateIgnoreWritesBegin) AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
+  }
+  ~tsan_blind() {
+    if (AnnotateIgnoreWritesEnd) AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
+    if (AnnotateIgnoreReadsEnd) AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+    if (AnnotateIgnoreSyncEnd) AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+  }
+  tsan_blind(const tsan_blind&) = delete;
+  tsan_blind& operator=(const tsan_blind&) = delete;
+};
 
 iowq::config config_for(const plan& p) {
   iowq::config c;
@@ -128,51 +176,59 @@ bool chance(int percent) { return rnd(100) < percent; }
 
 // ---- owner ----------------------------------------------------------------------------------------
 
-owner::owner(world& w, int i) : index(i), w_(w) {}
+owner::owner(world& w, int i) : ops(iowq::ops_for(w.p().v)), index(i), w_(w) {}
 
-void owner::start(iowq::io_wq_hash* hash) {
+void owner::start() {
   task = kern::make_current_task("owner");
-  iowq::io_wq_data data;
-  data.hash = hash;
-  data.task = task;
-  data.do_work = do_work;
-  data.free_work = free_work;
-  wq = iowq::io_wq_create(w_.p().bounded, &data);
-  if (kern::IS_ERR(wq)) {
+  // io_uring_alloc_task_context + io_init_wq_offload: the wq with its own hash.
+  wq = ops.create(w_.p().bounded, &k_callbacks);
+  if (!wq) {
     w_.fail(fail_kind::harness, "io_wq_create failed");
-    wq = nullptr;
     return;
   }
+  // Reserve every index this owner may use (the slot past the last): the implementation's table
+  // of work items then never grows while workers look up linked work in it.
+  ops.make_work(wq, w_.capacity(), 0, 0);
   task_pub.store(task, std::memory_order_release);
   wq_pub.store(wq, std::memory_order_release);
 }
 
-item* owner::new_item() {
+item* owner::new_item(unsigned flags, int hash_key) {
+  const int id = static_cast<int>(items_.size());
+  if (id >= w_.p().max_items) throw std::runtime_error("owner " + std::to_string(index) + " out of items");
   items_.push_back(std::make_unique<item>());
   item* it = items_.back().get();
   it->own = this;
-  it->id = static_cast<int>(items_.size()) - 1;
+  it->id = id;
+  it->index = index + id * w_.p().owners;
+  w_.items_[static_cast<std::size_t>(it->index)] = it;
+  it->work = ops.make_work(wq, it->index, flags, hash_key);
+  if (flags & iowq::IO_WQ_WORK_CANCEL) it->may_cancel = true;
+  outstanding.fetch_add(1, std::memory_order_relaxed);
   return it;
 }
 
-void owner::prepare(item* it, bool allow_link) {
+void owner::enqueue(item* it) {
+  ops.enqueue(wq, it->work);
+  submitted++;
+}
+
+item* owner::new_random_item(bool allow_link) {
   const mix& m = w_.p().m;
   unsigned flags = 0;
   const bool unbound = chance(m.unbound);
   if (unbound) flags |= iowq::IO_WQ_WORK_UNBOUND;
   if (chance(m.concurrent)) flags |= iowq::IO_WQ_WORK_CONCURRENT;
-  if (chance(m.precancel)) {
-    flags |= iowq::IO_WQ_WORK_CANCEL;
-    it->may_cancel = true;
-  }
-  iowq::io_wq_work_init(&it->work, flags, it->id);
+  if (chance(m.precancel)) flags |= iowq::IO_WQ_WORK_CANCEL;
+  if (unbound) stats.unbound++;
   // Hashed work is bound only: io_uring hashes regular-file writes, which are never unbound, and
   // 6.14's hash_tail[] is shared by both accts under two different locks.
-  if (unbound) stats.unbound++;
+  int hash_key = 0;
   if (!unbound && chance(m.hashed) && (allow_link || m.hashed_links)) {
-    iowq::io_wq_hash_work(&it->work, reinterpret_cast<void*>(static_cast<std::uintptr_t>(1 + rnd(m.hash_keys))));
+    hash_key = 1 + rnd(m.hash_keys);
     stats.hashed++;
   }
+  item* it = new_item(flags, hash_key);
   if (chance(m.blocking)) {
     stats.blocking++;
     it->blocks = true;
@@ -180,13 +236,12 @@ void owner::prepare(item* it, bool allow_link) {
     blocking_.push_back(it);
     unreleased.fetch_add(1, std::memory_order_relaxed);
   }
-  outstanding.fetch_add(1, std::memory_order_relaxed);
   if (allow_link && chance(m.linked)) {
     stats.linked++;
-    it->link = new_item();
-    it->link->may_cancel = it->may_cancel;
-    prepare(it->link, false);
+    it->link = new_random_item(false);
+    it->link->may_cancel = it->link->may_cancel || it->may_cancel;
   }
+  return it;
 }
 
 void owner::maybe_release_some() {
@@ -219,27 +274,19 @@ void owner::maybe_cancel() {
   item* it = items_[static_cast<std::size_t>(n - 1 - rnd(std::min(n, 32)))].get();
   for (item* x = it; x; x = x->link) x->may_cancel = true;
   stats.cancel_calls++;
-  iowq::io_wq_cancel_cb(wq, match_item, &it->work, false);
+  ops.cancel(wq, it->index, false);
 }
 
 item* owner::submit_one(unsigned flags, int hash_key) {
-  item* it = new_item();
-  iowq::io_wq_work_init(&it->work, flags, it->id);
-  if (hash_key > 0) iowq::io_wq_hash_work(&it->work, reinterpret_cast<void*>(static_cast<std::uintptr_t>(hash_key)));
-  if (flags & iowq::IO_WQ_WORK_CANCEL) it->may_cancel = true;
-  outstanding.fetch_add(1, std::memory_order_relaxed);
-  iowq::io_wq_enqueue(wq, &it->work);
-  submitted++;
+  item* it = new_item(flags, hash_key);
+  enqueue(it);
   return it;
 }
 
 void owner::submit_burst(int n) {
   ph.store(static_cast<int>(phase::submit));
   for (int k = 0; k < n && !w_.stopped(); ++k) {
-    item* it = new_item();
-    prepare(it, true);
-    iowq::io_wq_enqueue(wq, &it->work);
-    submitted++;
+    enqueue(new_random_item(true));
     // Between submissions: run task_work (io_uring returns to user space), be the device, cancel,
     // or pause so that workers go idle and get activated again.
     maybe_cancel();
@@ -281,29 +328,31 @@ bool owner::wait_until(phase p, const std::function<bool()>& pred, bool run_devi
 }
 
 bool owner::wait_work() {
-  return wait_until(phase::wait_work, [this] { return outstanding.load(std::memory_order_relaxed) == 0; }, true);
+  return wait_until(
+      phase::wait_work, [this] { return outstanding.load(std::memory_order_relaxed) == 0; }, true);
 }
 
 bool owner::drained_peek() const {
-  const iowq::io_wq* q = wq_pub.load(std::memory_order_acquire);
+  void* q = wq_pub.load(std::memory_order_acquire);
   if (!q) return true;
-  return ghost(q->ghost.live_threads[0]) == 0 && ghost(q->ghost.live_threads[1]) == 0 &&
-         q->worker_refs.counter.peek() == 1;
+  const iowq::wq_view v = peek_quiet(ops, q);
+  return v.acct[0].live_threads == 0 && v.acct[1].live_threads == 0 && v.worker_refs == 1;
 }
 
-iowq::wq_view owner::locked_view() { return view_locked(wq); }
+iowq::wq_view owner::locked_view() { return view_locked(ops, wq); }
 
-iowq::wq_view view_locked(iowq::io_wq* wq) {
-  // wq->lock guards nr_workers/max_workers and the worker lists, acct->lock the work lists: hold
-  // all three so that the snapshot is exact (and ordered after the last writer, for TSan).
-  kern::raw_spin_lock(&wq->lock);
-  kern::raw_spin_lock(&wq->acct[iowq::IO_WQ_ACCT_BOUND].lock);
-  kern::raw_spin_lock(&wq->acct[iowq::IO_WQ_ACCT_UNBOUND].lock);
-  iowq::wq_view v = iowq::io_wq_peek(wq);
-  kern::raw_spin_unlock(&wq->acct[iowq::IO_WQ_ACCT_UNBOUND].lock);
-  kern::raw_spin_unlock(&wq->acct[iowq::IO_WQ_ACCT_BOUND].lock);
-  kern::raw_spin_unlock(&wq->lock);
+iowq::wq_view view_locked(const iowq::wq_ops& ops, void* wq) {
+  kern::raw_spinlock_t* locks[iowq::IO_WQ_ACCT_NR];
+  const int n = ops.accounting_locks(wq, locks);
+  for (int i = 0; i < n; i++) kern::raw_spin_lock(locks[i]);
+  iowq::wq_view v = ops.peek(wq);
+  for (int i = n - 1; i >= 0; i--) kern::raw_spin_unlock(locks[i]);
   return v;
+}
+
+iowq::wq_view peek_quiet(const iowq::wq_ops& ops, void* wq) {
+  const tsan_blind blind;
+  return view_locked(ops, wq);
 }
 
 std::string format_view(const iowq::wq_view& v) {
@@ -323,7 +372,9 @@ std::string format_view(const iowq::wq_view& v) {
 bool owner::quiesce_and_check() {
   const long seen = w_.quiet_epoch.load();
   quiet_seen.store(seen);
-  if (!wait_until(phase::quiesce, [&] { return w_.quiet_epoch.load() != seen; }, true)) return false;
+  if (!wait_until(
+          phase::quiesce, [&] { return w_.quiet_epoch.load() != seen; }, true))
+    return false;
   const iowq::wq_view v = locked_view();
   stats.quiescent++;
   std::string bad;
@@ -340,8 +391,8 @@ bool owner::quiesce_and_check() {
   if (v.free_list_len != live) bad += " free_list != idle workers;";
   if (v.all_list_len != live) bad += " all_list != live workers;";
   if (!bad.empty()) {
-    w_.fail(fail_kind::accounting, "owner " + std::to_string(index) + " at a quiescent point:" + bad + " [" +
-                                       format_view(v) + "]");
+    w_.fail(fail_kind::accounting,
+            "owner " + std::to_string(index) + " at a quiescent point:" + bad + " [" + format_view(v) + "]");
     return false;
   }
   return true;
@@ -352,9 +403,10 @@ bool owner::set_eoi_and_drain() {
   const iowq::wq_view before = locked_view();
   const int n = before.acct[0].live_threads + before.acct[1].live_threads;
   const std::uint64_t t0 = now_us();
-  iowq::io_wq_set_exit_on_idle(wq, true);
-  eoi = true;
-  if (!wait_until(phase::drain, [this] { return drained_peek(); }, true)) return false;
+  set_exit_on_idle(true);
+  if (!wait_until(
+          phase::drain, [this] { return drained_peek(); }, true))
+    return false;
   if (n > 0) {
     stats.drains++;
     stats.drained_workers += n;
@@ -372,36 +424,56 @@ bool owner::set_eoi_and_drain() {
   if (v.worker_refs != 1) bad += " worker_refs != 1;";
   if (v.free_list_len != 0 || v.all_list_len != 0) bad += " worker lists not empty;";
   if (!bad.empty()) {
-    w_.fail(fail_kind::accounting,
-            "owner " + std::to_string(index) + " after exit-on-idle drained the pool:" + bad + " [" + format_view(v) + "]");
+    w_.fail(fail_kind::accounting, "owner " + std::to_string(index) + " after exit-on-idle drained the pool:" + bad +
+                                       " [" + format_view(v) + "]");
     return false;
   }
   return true;
 }
 
-void owner::clear_eoi() {
-  iowq::io_wq_set_exit_on_idle(wq, false);
-  eoi = false;
+void owner::clear_eoi() { set_exit_on_idle(false); }
+
+void owner::set_exit_on_idle(bool enable) {
+  if (ops.set_exit_on_idle && w_.p().eoi()) ops.set_exit_on_idle(wq, enable);
+  eoi = enable;
 }
 
-void kill_io_threads_of(iowq::io_wq* wq) {
-  // The SIGKILL a group exit sends to every thread of the task, io threads included
-  // (zap_other_threads). kern::kill_io_threads() only knows the threads the calling OS thread
-  // created (its list is thread_local on the native backend), so walk the wq's all_list instead:
-  // every worker is on it from before its thread runs (io_init_new_worker) until its exit.
-  kern::rcu_read_lock();
-  kern::raw_spin_lock(&wq->lock);
-  for (kern::list_head* pos = kern::list_next_rcu(&wq->all_list); pos != &wq->all_list; pos = kern::list_next_rcu(pos)) {
-    auto* worker = kern::container_of<iowq::io_worker>(pos, offsetof(iowq::io_worker, all_list));
+namespace {
+
+// SIGKILL to the task of every worker on all_list (held under `lock`).
+template <class Worker>
+void kill_all_list(kern::raw_spinlock_t* lock, kern::list_head* all_list) {
+  kern::raw_spin_lock(lock);
+  for (kern::list_head* pos = kern::list_next_rcu(all_list); pos != all_list; pos = kern::list_next_rcu(pos)) {
+    auto* worker = kern::container_of<Worker>(pos, offsetof(Worker, all_list));
     if (kern::task_struct* t = worker->task) kern::send_sigkill(t);
   }
-  kern::raw_spin_unlock(&wq->lock);
+  kern::raw_spin_unlock(lock);
+}
+
+}  // namespace
+
+void kill_io_threads_of(const iowq::wq_ops& ops, void* h) {
+  // The SIGKILL a group exit sends to every thread of the task, io threads included
+  // (zap_other_threads). kern::kill_io_threads() only knows the threads the calling OS thread
+  // created (its list is thread_local on the native backend), so walk the wq's worker lists
+  // instead: every worker is on one from before its thread runs (io_init_new_worker) until its
+  // exit. The ports' wq_ops handles are adapter instances (model/port_adapter.h).
+  void* q = static_cast<iowq::adapter::instance*>(h)->wq;
+  kern::rcu_read_lock();
+  if (&ops == &iowq::ops_6_14()) {
+    auto* wq = static_cast<iowq::io_wq*>(q);
+    kill_all_list<iowq::io_worker>(&wq->lock, &wq->all_list);
+  } else if (&ops == &iowq::ops_upstream()) {
+    auto* wq = static_cast<iowq::upstream::io_wq*>(q);
+    for (auto& acct : wq->acct) kill_all_list<iowq::upstream::io_worker>(&acct.workers_lock, &acct.all_list);
+  }
   kern::rcu_read_unlock();
 }
 
 bool owner::exit_wq() {
   ph.store(static_cast<int>(phase::exiting));
-  if (w_.p().v == iowq::variant::baseline) {
+  if (!w_.p().eoi()) {
     // F3: in 6.14 the exit wake can be absorbed (io_run_task_work clears TIF_NOTIFY_SIGNAL) and the
     // worker then sleeps until its idle timeout; with an infinite timeout io_wq_put_and_exit would
     // hang by chance. A real exit is a group exit whose SIGKILL reaches the io threads first, and
@@ -409,30 +481,35 @@ bool owner::exit_wq() {
     // which the facade does not model: the second kill, after EXIT is set, covers a worker that a
     // worker's enqueue was creating meanwhile (one added to all_list later takes wq->lock after
     // this kill, so it sees IO_WQ_BIT_EXIT at its first test).
-    if (w_.p().idle_timeout.count() < 0) kill_io_threads_of(wq);
-    iowq::io_wq_exit_start(wq);
-    if (w_.p().idle_timeout.count() < 0) kill_io_threads_of(wq);
+    if (w_.p().idle_timeout.count() < 0) kill_io_threads_of(ops, wq);
+    ops.exit_start(wq);
+    if (w_.p().idle_timeout.count() < 0) kill_io_threads_of(ops, wq);
   } else if (chance(50)) {
     // The last ring went away (exit-on-idle set), then the task exits.
-    iowq::io_wq_set_exit_on_idle(wq, true);
-    iowq::io_wq_exit_start(wq);
+    set_exit_on_idle(true);
+    ops.exit_start(wq);
   } else {
     // io_uring_clean_tctx: exit started, exit-on-idle set, then put_and_exit.
-    iowq::io_wq_exit_start(wq);
-    iowq::io_wq_set_exit_on_idle(wq, true);
+    ops.exit_start(wq);
+    set_exit_on_idle(true);
   }
   release_all();
-  in_put_and_exit.store(true);
-  iowq::io_wq_put_and_exit(wq);
-  in_put_and_exit.store(false);
-  exited = true;
-  const iowq::wq_view v = iowq::io_wq_peek(wq);
+  put_and_exit();
+  // Every worker has exited (put_and_exit waited for them): a plain peek is exact.
+  const iowq::wq_view v = ops.peek(wq);
   stats.threads = v.threads_started;
   if (!v.worker_done) {
     w_.fail(fail_kind::exit_hang, "io_wq_put_and_exit returned without worker_done [" + format_view(v) + "]");
     return false;
   }
   return true;
+}
+
+void owner::put_and_exit() {
+  in_put_and_exit.store(true);
+  ops.put_and_exit(wq);
+  in_put_and_exit.store(false);
+  exited = true;
 }
 
 bool owner::check_items(bool all_ran) {
@@ -459,9 +536,16 @@ bool owner::check_items(bool all_ran) {
 
 // ---- world ----------------------------------------------------------------------------------------
 
-world::world(const plan& p) : plan_(p) {
+world::world(const plan& p) : plan_(p), items_(new item*[static_cast<std::size_t>(capacity())]()) {
   for (int i = 0; i < p.owners; ++i) owners.push_back(std::make_unique<owner>(*this, i));
   meet_parties_ = p.owners;
+}
+
+bool world::room_for_round() const {
+  // A burst of burst_max requests, each with at most one link.
+  for (const auto& up : owners)
+    if (static_cast<int>(up->items_.size()) + 2 * plan_.burst_max > plan_.max_items) return false;
+  return true;
 }
 
 world::~world() = default;
@@ -534,9 +618,9 @@ bool world::run(const std::function<void(owner&)>& body) {
     const iowq::config c = iowq::current_config();
     return std::function<void()>([c] { iowq::configure(c); });
   };
+  g_world = this;
   native::run_begin(o);
   start_ = std::chrono::steady_clock::now();
-  hash_ = iowq::io_wq_hash_alloc();
 
   std::vector<std::thread> threads;
   std::atomic<int> done{0};
@@ -550,21 +634,21 @@ bool world::run(const std::function<void(owner&)>& body) {
           // io_wq_create writes the scheduler hooks (a plain global): create every wq before
           // any worker exists.
           std::lock_guard<std::mutex> lk(create_mutex_);
-          ow->start(hash_);
+          ow->start();
         }
         if (ow->wq && meet(*ow, nullptr)) body(*ow);
         if (ow->wq && !ow->exited && stopped()) {
           // Best effort after a failure: let the workers go so that the run can end.
           ow->release_all();
-          if (plan_.v != iowq::variant::baseline) iowq::io_wq_set_exit_on_idle(ow->wq, true);
-          kill_io_threads_of(ow->wq);
-          iowq::io_wq_exit_start(ow->wq);
-          ow->in_put_and_exit.store(true);
-          iowq::io_wq_put_and_exit(ow->wq);
-          ow->exited = true;
+          ow->set_exit_on_idle(true);
+          kill_io_threads_of(ow->ops, ow->wq);
+          ow->ops.exit_start(ow->wq);
+          ow->put_and_exit();
         }
       } catch (const native::failure_exception& e) {
         fail(fail_kind::kernel, e.info.property + ": " + e.info.message + " at " + e.info.where);
+      } catch (const std::exception& e) {
+        fail(fail_kind::harness, e.what());
       }
       ow->ph.store(static_cast<int>(phase::done));
       native::harness_thread_done();
@@ -583,9 +667,6 @@ bool world::run(const std::function<void(owner&)>& body) {
   }
   bool ok_end = false;
   if (all_done) {
-    bool all_exited = true;
-    for (auto& up : owners) all_exited = all_exited && up->exited;
-    if (all_exited) iowq::io_wq_put_hash(hash_);
     ok_end = native::run_end(std::chrono::milliseconds(20000));
     if (!ok_end && failure_kind() == fail_kind::none)
       fail(fail_kind::harness, "spawned threads still alive at the end of the run");
@@ -629,8 +710,10 @@ bool world::stuck_check(std::string& why, fail_kind& kind, bool& quiet) {
   if (all_quiesce) {
     int live = 0;
     for (auto& up : owners)
-      if (const iowq::io_wq* q = up->wq_pub.load(std::memory_order_acquire))
-        live += ghost(q->ghost.live_threads[0]) + ghost(q->ghost.live_threads[1]);
+      if (void* q = up->wq_pub.load(std::memory_order_acquire)) {
+        const iowq::wq_view v = peek_quiet(up->ops, q);
+        live += v.acct[0].live_threads + v.acct[1].live_threads;
+      }
     if (sc.io_threads_alive != live) {
       kind = fail_kind::accounting;
       why = "io threads alive " + std::to_string(sc.io_threads_alive) + " != live workers counted by the wqs " +
@@ -674,14 +757,14 @@ void world::monitor(std::atomic<int>& done) {
         } else {
           std::string views;
           for (auto& up : owners)
-            if (iowq::io_wq* q = up->wq_pub.load(std::memory_order_acquire); q && !up->exited)
-              views += " [owner" + std::to_string(up->index) + ": " + format_view(view_locked(q)) + "]";
+            if (void* q = up->wq_pub.load(std::memory_order_acquire); q && !up->exited)
+              views += " [owner" + std::to_string(up->index) + ": " + format_view(peek_quiet(up->ops, q)) + "]";
           fail(kind, why2 + views);
           // Let a hung exit finish, so that the run can end: the SIGKILL a group exit would send.
           if (kind == fail_kind::exit_hang)
             for (auto& up : owners)
               if (up->in_put_and_exit.load())
-                if (iowq::io_wq* q = up->wq_pub.load(std::memory_order_acquire)) kill_io_threads_of(q);
+                if (void* q = up->wq_pub.load(std::memory_order_acquire)) kill_io_threads_of(up->ops, q);
         }
         continue;
       }
@@ -697,7 +780,8 @@ void stress_body(owner& o) {
   const plan& p = w.p();
   for (;;) {
     const bool go = w.meet(o, [&w, &p] {
-      const bool more = w.rounds_done < p.min_rounds || (w.time_left() && w.rounds_done < p.max_rounds);
+      const bool more =
+          w.room_for_round() && (w.rounds_done < p.min_rounds || (w.time_left() && w.rounds_done < p.max_rounds));
       if (more) w.rounds_done++;
       if (the_settings().verbose && w.rounds_done % 50 == 0) std::fprintf(stderr, "round %d\n", w.rounds_done);
       return more;
@@ -711,31 +795,30 @@ void stress_body(owner& o) {
       if (!o.wait_work()) return;
     } else if (p.soft_wait.count() > 0) {
       const auto until = std::chrono::steady_clock::now() + p.soft_wait;
-      if (!o.wait_until(phase::submit,
-                        [&] {
-                          return o.outstanding.load(std::memory_order_relaxed) == 0 ||
-                                 std::chrono::steady_clock::now() > until;
-                        },
-                        true))
+      if (!o.wait_until(
+              phase::submit,
+              [&] {
+                return o.outstanding.load(std::memory_order_relaxed) == 0 || std::chrono::steady_clock::now() > until;
+              },
+              true))
         return;
     }
     if (p.pause_max.count() > 0) {
-      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(rnd(static_cast<int>(p.pause_max.count())));
-      if (!o.wait_until(phase::submit, [&] { return std::chrono::steady_clock::now() > until; }, true)) return;
+      const auto until =
+          std::chrono::steady_clock::now() + std::chrono::microseconds(rnd(static_cast<int>(p.pause_max.count())));
+      if (!o.wait_until(
+              phase::submit, [&] { return std::chrono::steady_clock::now() > until; }, true))
+        return;
     }
-    if (p.eoi_anytime && p.v != iowq::variant::baseline) {
-      if (!o.eoi && chance(p.eoi_percent)) {
-        iowq::io_wq_set_exit_on_idle(o.wq, true);
-        o.eoi = true;
-      }
+    if (p.eoi_anytime && p.eoi()) {
+      if (!o.eoi && chance(p.eoi_percent)) o.set_exit_on_idle(true);
       continue;
     }
     if (p.check_accounting && !o.quiesce_and_check()) return;
     // The last ring goes away: exit-on-idle is set at a quiescent point (no work queued or
     // running, the owner's task_work drained), so that neither F1 (work queued while a worker
     // leaves) nor F2 (a queued create_worker_cb cancelled by a counted exit) can happen.
-    if (p.v != iowq::variant::baseline && p.check_accounting && chance(p.eoi_percent) && !o.set_eoi_and_drain())
-      return;
+    if (p.eoi() && p.check_accounting && chance(p.eoi_percent) && !o.set_eoi_and_drain()) return;
   }
   if (w.stopped()) return;
   if (p.exit_at_end) {
@@ -797,14 +880,14 @@ fail_kind run_stress(const plan& p, std::string* message) {
     }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr,
-               "[%s] %d rounds, %d requests (%d unbound, %d hashed, %d linked, %d blocking, %d cancel calls), "
-               "%d worker threads, %d quiescent checks, %d exit-on-idle drains of %d workers (longest %.1f ms), %d run(s), "
-               "%.1f s: %s\n",
-               describe(p).c_str(), rounds, requests, t.unbound, t.hashed, t.linked, t.blocking, t.cancel_calls,
-               t.threads, t.quiescent, t.drains, t.drained_workers, static_cast<double>(t.max_drain_us) / 1000, epochs,
-               secs,
-               k == fail_kind::none ? "ok" : to_string(k));
+  std::fprintf(
+      stderr,
+      "[%s] %d rounds, %d requests (%d unbound, %d hashed, %d linked, %d blocking, %d cancel calls), "
+      "%d worker threads, %d quiescent checks, %d exit-on-idle drains of %d workers (longest %.1f ms), %d run(s), "
+      "%.1f s: %s\n",
+      describe(p).c_str(), rounds, requests, t.unbound, t.hashed, t.linked, t.blocking, t.cancel_calls, t.threads,
+      t.quiescent, t.drains, t.drained_workers, static_cast<double>(t.max_drain_us) / 1000, epochs, secs,
+      k == fail_kind::none ? "ok" : to_string(k));
   if (message) *message = msg;
   return k;
 }

@@ -1,6 +1,10 @@
 // The stress harness: io_uring-like owner tasks driving the io-wq port on real threads (native
 // backend), a monitor that tells a stuck system from a slow one, and the checks.
 //
+// The harness drives io-wq only through the variant's wq_ops (model/wq_ops.h: ops_for(variant)),
+// so every port runs here: the 6.14 port (baseline, v1, merged) and the 6.19 one (upstream and
+// its fix variants).
+//
 // Roles (all real threads):
 //   owner    an io_uring task: creates its io_wq, submits bursts of work (bound, unbound, hashed,
 //            CONCURRENT, linked, blocking, pre-cancelled; io_wq_cancel_cb on random items), runs
@@ -35,14 +39,15 @@
 #include "model/config.h"
 #include "model/io_wq.h"
 #include "model/kernel/kernel.h"
+#include "model/wq_ops.h"
 
 namespace tsan {
 
 // ---- settings -------------------------------------------------------------------------------------
 struct settings {
-  std::uint64_t seed = 0;     // IOWQ_TSAN_SEED, or from the clock; each test derives its own
-  double soak_seconds = 0;    // --soak SECONDS or IOWQ_TSAN_SOAK: each stress test runs this long
-  bool verbose = false;       // IOWQ_TSAN_VERBOSE=1: per-round progress
+  std::uint64_t seed = 0;   // IOWQ_TSAN_SEED, or from the clock; each test derives its own
+  double soak_seconds = 0;  // --soak SECONDS or IOWQ_TSAN_SOAK: each stress test runs this long
+  bool verbose = false;     // IOWQ_TSAN_VERBOSE=1: per-round progress
 };
 settings& the_settings();
 void init_settings_from_env();
@@ -67,23 +72,25 @@ const char* to_string(fail_kind k);
 
 // ---- the shape of a run ---------------------------------------------------------------------------
 struct mix {
-  int unbound = 30;     // percent of items with IO_WQ_WORK_UNBOUND
-  int hashed = 20;      // percent of bound items hashed (keys 1..hash_keys)
+  int unbound = 30;  // percent of items with IO_WQ_WORK_UNBOUND
+  int hashed = 20;   // percent of bound items hashed (keys 1..hash_keys)
   int hash_keys = 3;
-  int concurrent = 30;  // percent with IO_WQ_WORK_CONCURRENT
-  int linked = 15;      // percent with a linked request (free_work returns it)
+  int concurrent = 30;       // percent with IO_WQ_WORK_CONCURRENT
+  int linked = 15;           // percent with a linked request (free_work returns it)
   bool hashed_links = true;  // links may be hashed (then the worker re-enqueues them)
-  int blocking = 10;    // percent whose do_work sleeps until the owner completes its I/O
-  int precancel = 3;    // percent with IO_WQ_WORK_CANCEL set before enqueue
-  int cancel_cb = 3;    // percent chance per submission of an io_wq_cancel_cb on a recent item
+  int blocking = 10;         // percent whose do_work sleeps until the owner completes its I/O
+  int precancel = 3;         // percent with IO_WQ_WORK_CANCEL set before enqueue
+  int cancel_cb = 3;         // percent chance per submission of an io_wq_cancel_cb on a recent item
 };
 
 struct plan {
   iowq::variant v = iowq::variant::baseline;
+  // The variant has io_wq_set_exit_on_idle (the io_uring side calls it).
+  bool eoi() const { return iowq::info(v).exit_on_idle; }
   std::uint64_t mutants = 0;
   int owners = 1;
-  unsigned bounded = 4;   // io_wq_create(bounded)
-  unsigned rlimit = 3;    // the unbound acct's max_workers
+  unsigned bounded = 4;  // io_wq_create(bounded)
+  unsigned rlimit = 3;   // the unbound acct's max_workers
   int burst_min = 4, burst_max = 24;
   mix m;
   // Per round, the chance (percent) that the owner's last ring goes away (v1/merged: exit-on-idle
@@ -95,12 +102,12 @@ struct plan {
   bool eoi_anytime = false;
   // A pause of up to this long after each burst (so that idle workers time out).
   std::chrono::microseconds pause_max{0};
-  bool wait_each_burst = true;   // wait for every burst (needs infinite timeouts to be exact)
+  bool wait_each_burst = true;  // wait for every burst (needs infinite timeouts to be exact)
   // Without wait_each_burst: wait at most this long for a burst (0: not at all).
   std::chrono::milliseconds soft_wait{0};
   // Idle timeout of the workers: negative is infinite.
   std::chrono::microseconds idle_timeout{-1};
-  double seconds = 5;            // time budget (rounds run until it is spent)
+  double seconds = 5;  // time budget (rounds run until it is spent)
   int max_rounds = 1 << 30;
   int min_rounds = 3;
   // Perturbation at every facade operation (native::options).
@@ -116,22 +123,28 @@ struct plan {
   // Exit the wq at the end. Baseline kills the io threads (the SIGKILL of a group exit) unless
   // the idle timeout is finite: see owner::exit_wq.
   bool exit_at_end = true;
+  // Requests (links included) an owner may make in one world: the work indices of wq_ops are
+  // reserved up front, so that no table grows while workers read it. A stress world ends its
+  // rounds before an owner runs out (run_stress then starts the next world).
+  int max_items = 1 << 16;
 };
 
 std::string describe(const plan& p);
 
 class world;
 
-// A request: an io_wq_work plus what the test needs to know about it.
+// A request: the implementation's io_wq_work (wq_ops::make_work) plus what the test needs to
+// know about it.
 struct item {
-  iowq::io_wq_work work;
-  kern::completion io_done;   // blocking work: completed by the owner ("the device")
-  item* link = nullptr;       // the linked request free_work returns
+  void* work = nullptr;      // made by wq_ops::make_work with `index`
+  kern::completion io_done;  // blocking work: completed by the owner ("the device")
+  item* link = nullptr;      // the linked request free_work returns
   class owner* own = nullptr;
-  int id = 0;
+  int id = 0;     // the owner's count
+  int index = 0;  // wq_ops' item index: unique in the world (world::at)
   bool blocks = false;
-  bool may_cancel = false;    // pre-cancelled, targeted by io_wq_cancel_cb, or linked from such
-  bool released = false;      // owner only: io_done completed
+  bool may_cancel = false;  // pre-cancelled, targeted by io_wq_cancel_cb, or linked from such
+  bool released = false;    // owner only: io_done completed
   std::atomic<int> ran{0};
   std::atomic<int> cancelled{0};
   std::atomic<int> freed{0};
@@ -147,7 +160,7 @@ class owner {
   owner& operator=(const owner&) = delete;
 
   // On the owner's thread: become the task, create the wq (callers serialise creation).
-  void start(iowq::io_wq_hash* hash);
+  void start();
   // One burst of n requests (with io_run_task_work, releases and cancels in between).
   void submit_burst(int n);
   // Waits until every request submitted so far is over (the monitor reports a lost wakeup).
@@ -158,8 +171,12 @@ class owner {
   bool set_eoi_and_drain();
   // A ring is added: exit-on-idle cleared.
   void clear_eoi();
+  // io_wq_set_exit_on_idle (a no-op for a variant without it, as 6.14 has none).
+  void set_exit_on_idle(bool enable);
   // io_wq_exit_start + io_wq_put_and_exit in the order io_uring uses for the variant.
   bool exit_wq();
+  // io_wq_put_and_exit (with in_put_and_exit set for the monitor while it waits).
+  void put_and_exit();
   // Exactly once for every request; all_ran: no request was cancelled unless it may be.
   bool check_items(bool all_ran);
   // Completes the I/O of every blocking request still waiting for it.
@@ -174,25 +191,27 @@ class owner {
   std::atomic<long> quiet_seen{0};
   std::atomic<bool> in_put_and_exit{false};
   std::atomic<kern::task_struct*> task_pub{nullptr};  // task and wq, published for the monitor
-  std::atomic<iowq::io_wq*> wq_pub{nullptr};
+  std::atomic<void*> wq_pub{nullptr};
 
+  const iowq::wq_ops& ops;  // the variant's implementation
   kern::task_struct* task = nullptr;
-  iowq::io_wq* wq = nullptr;
+  void* wq = nullptr;  // the wq_ops handle
   int index;
   bool eoi = false;     // owner only
   bool exited = false;  // io_wq_put_and_exit returned
   int submitted = 0;
   // What the run exercised (owner only; read after the owner's thread was joined).
   struct counters {
-    int quiescent = 0;       // quiescent points checked
-    int drains = 0;          // exit-on-idle drains that had workers to drain
-    int drained_workers = 0; // workers that left on exit-on-idle in those
-    long max_drain_us = 0;   // the longest of those drains (set to zero threads)
-    int threads = 0;         // worker threads started by the wq (at exit)
+    int quiescent = 0;        // quiescent points checked
+    int drains = 0;           // exit-on-idle drains that had workers to drain
+    int drained_workers = 0;  // workers that left on exit-on-idle in those
+    long max_drain_us = 0;    // the longest of those drains (set to zero threads)
+    int threads = 0;          // worker threads started by the wq (at exit)
     int blocking = 0, linked = 0, hashed = 0, unbound = 0, cancel_calls = 0;
   } stats;
 
-  // Drained: no worker thread left and every worker reference put (atomics only).
+  // Drained: no worker thread left and every worker reference put (peek_quiet: the monitor
+  // calls it too).
   bool drained_peek() const;
 
   // The owner's wait (as io_cqring_wait): until pred() holds, running task_work and, with
@@ -202,8 +221,11 @@ class owner {
   world& w_;
 
  private:
-  item* new_item();
-  void prepare(item* it, bool allow_link);
+  friend class world;
+  item* new_item(unsigned flags, int hash_key);
+  // A request of the plan's mix (and its linked request, with allow_link), not yet queued.
+  item* new_random_item(bool allow_link);
+  void enqueue(item* it);
   void maybe_release_some();
   void maybe_cancel();
   iowq::wq_view locked_view();
@@ -241,6 +263,14 @@ class world {
   std::atomic<long> quiet_epoch{0};
   std::vector<std::unique_ptr<owner>> owners;
 
+  // The item with wq_ops index `index` (the callbacks of wq_ops speak in indices). Owner i makes
+  // indices i, i + owners, i + 2 * owners, ...: each slot is written once, by its owner, before
+  // the item is enqueued; the table never grows.
+  item* at(int index) const { return items_[static_cast<std::size_t>(index)]; }
+  // Whether every owner has room for another round of the plan's bursts.
+  bool room_for_round() const;
+  int capacity() const { return plan_.owners * plan_.max_items; }
+
  private:
   void monitor(std::atomic<int>& done);
   bool stuck_check(std::string& why, fail_kind& kind, bool& quiet);
@@ -256,19 +286,23 @@ class world {
   bool meet_result_ = true;
   std::mutex create_mutex_;
   std::chrono::steady_clock::time_point start_;
-  iowq::io_wq_hash* hash_ = nullptr;
+  std::unique_ptr<item*[]> items_;  // by wq_ops index
+  friend class owner;
 };
 
-// The port's ghost counters (model only) are std::atomic<int> (model/io_wq.h, ghost_state), so that
-// TSan does not report the workers' concurrent updates of them; the int overload reads plain ones.
-inline int ghost(const int& x) { return x; }
-inline int ghost(const std::atomic<int>& x) { return x.load(std::memory_order_relaxed); }
-
-// A snapshot of the wq under wq->lock and both acct->locks (exact; ordered for TSan).
-iowq::wq_view view_locked(iowq::io_wq* wq);
+// A snapshot of the wq (wq_ops::peek) under the locks that guard nr_workers and the worker lists
+// (wq_ops::accounting_locks: 6.14's wq->lock, 6.19's two acct->workers_lock): exact, and ordered
+// for TSan after the last writer (every worker takes one of them between its last touch of its
+// acct's work list and its sleep or exit). For the owner's checks.
+iowq::wq_view view_locked(const iowq::wq_ops& ops, void* wq);
+// The same snapshot for the monitor: under the same locks (so exact), but with TSan told to
+// ignore this thread's synchronisation and accesses meanwhile, so that the monitor adds no
+// happens-before edge between the threads under test (none that could hide a race).
+iowq::wq_view peek_quiet(const iowq::wq_ops& ops, void* wq);
 std::string format_view(const iowq::wq_view& v);
-// SIGKILL to every worker on the wq's all_list (a group exit's zap_other_threads).
-void kill_io_threads_of(iowq::io_wq* wq);
+// SIGKILL to every worker on the wq's worker lists (a group exit's zap_other_threads). The one
+// place the harness knows the ports' structs: a new port adds its list walk here.
+void kill_io_threads_of(const iowq::wq_ops& ops, void* wq);
 
 // The standard stress round used by the stress tests and the mutant children: burst, wait,
 // quiescent check, and (v1/merged, by chance) exit-on-idle with drain, then exit at the end.

@@ -8,7 +8,6 @@
 // (the child runs the stress with the mutant and exits with the code of what caught it).
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <string>
 
@@ -23,8 +22,7 @@ int main(int argc, char** argv) {
   Catch::Session session;
   double soak = 0;
   using Catch::clara::Opt;
-  session.cli(session.cli() |
-              Opt(soak, "seconds")["--soak"]("run each stress test for this many seconds (soak mode)"));
+  session.cli(session.cli() | Opt(soak, "seconds")["--soak"]("run each stress test for this many seconds (soak mode)"));
   if (int rc = session.applyCommandLine(argc, argv)) return rc;
   if (soak > 0) tsan::the_settings().soak_seconds = soak;
   const Catch::ConfigData& cd = session.configData();

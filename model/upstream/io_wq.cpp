@@ -216,8 +216,8 @@ static void io_worker_exit(io_worker* worker) {
   else
     kfree_rcu(worker);
   // Model only: from here the thread no longer touches io-wq state.
-  wq->ghost.live_threads[worker->ghost_acct]--;
-  wq->ghost.threads_exited++;
+  wq->ghost.live_threads[worker->ghost_acct].fetch_sub(1, std::memory_order_relaxed);
+  wq->ghost.threads_exited.fetch_add(1, std::memory_order_relaxed);
   if (!mutant(M::exit_no_ref_put)) io_worker_ref_put(wq);
   do_exit(0);
 }
@@ -578,8 +578,8 @@ static int io_wq_worker(void* data) {
   io_wq* wq = worker->wq;
   bool exit_mask = false, last_timeout = false;
 
-  wq->ghost.live_threads[worker->ghost_acct]++;
-  wq->ghost.threads_started++;
+  wq->ghost.live_threads[worker->ghost_acct].fetch_add(1, std::memory_order_relaxed);
+  wq->ghost.threads_started.fetch_add(1, std::memory_order_relaxed);
 
   set_mask_bits(&worker->flags, 0, BIT(IO_WORKER_F_UP) | BIT(IO_WORKER_F_RUNNING));
 
@@ -740,7 +740,7 @@ static void io_workqueue_create(work_struct* work) {
 
 // Model only: names the worker's objects in traces.
 static void name_worker(io_wq* wq, io_worker* worker) {
-  const int id = worker->id = wq->ghost.workers_allocated++;
+  const int id = worker->id = wq->ghost.workers_allocated.fetch_add(1, std::memory_order_relaxed);
   set_name(&worker->ref, "worker.ref", id);
   set_name(&worker->flags, "worker.flags", id);
   // io_wq_worker sets UP and RUNNING with one set_mask_bits: keep the flags in one cell.
@@ -1224,8 +1224,8 @@ wq_view io_wq_peek(const io_wq* wq) {
   v.exit_on_idle = state & BIT(IO_WQ_BIT_EXIT_ON_IDLE);
   v.worker_refs = wq->worker_refs.counter.peek();
   v.worker_done = completion_done_peek(&wq->worker_done);
-  v.threads_started = wq->ghost.threads_started;
-  v.threads_exited = wq->ghost.threads_exited;
+  v.threads_started = wq->ghost.threads_started.load(std::memory_order_relaxed);
+  v.threads_exited = wq->ghost.threads_exited.load(std::memory_order_relaxed);
   for (int i = 0; i < IO_WQ_ACCT_NR; i++) {
     const io_wq_acct& a = wq->acct[i];
     acct_view& av = v.acct[i];
@@ -1234,7 +1234,7 @@ wq_view io_wq_peek(const io_wq* wq) {
     av.nr_workers = a.nr_workers.peek();
     av.max_workers = a.max_workers.peek();
     av.nr_running = a.nr_running.counter.peek();
-    av.live_threads = wq->ghost.live_threads[i];
+    av.live_threads = wq->ghost.live_threads[i].load(std::memory_order_relaxed);
     av.stalled = bitmap_peek(&a.flags) & BIT(IO_ACCT_STALLED_BIT);
     for (const io_wq_work_node* n = a.work_list.first.peek(); n; n = n->next.peek()) av.pending++;
   }

@@ -10,6 +10,7 @@
 // model/io_wq_api.h's, in namespace iowq; everything here is in iowq::upstream.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "model/config.h"
@@ -99,11 +100,14 @@ struct io_wq {
 
   // Model only, no steps: worker threads alive per acct (from io_wq_worker's start to its
   // io_worker_exit), workers created, and a counter for worker names.
+  // Relaxed atomics, as in the 6.14 port: on the native backend concurrent workers update them
+  // (plain ints would be data races TSan reports on correct code), and relaxed RMWs add no
+  // happens-before that could hide a real race. No steps in either backend.
   struct ghost_state {
-    int live_threads[IO_WQ_ACCT_NR] = {};
-    int threads_started = 0;
-    int threads_exited = 0;
-    int workers_allocated = 0;
+    std::atomic<int> live_threads[IO_WQ_ACCT_NR] = {};
+    std::atomic<int> threads_started{0};
+    std::atomic<int> threads_exited{0};
+    std::atomic<int> workers_allocated{0};
   } ghost;
 };
 
