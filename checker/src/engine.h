@@ -112,6 +112,15 @@ class engine final : public runtime {
   // the marked accesses.
   void plain_access_beside_marked(plain_meta& plain, const marked_meta& marked, bool write, const srcloc& loc,
                                   const void* addr);
+  // Reports a data race on m between this thread's access and another's; kind is "", "plain " or
+  // "marked ".
+  struct race_side {
+    const char* kind;
+    bool write;
+    int thread;
+    const srcloc& loc;
+  };
+  [[noreturn]] void race_on(const plain_meta& m, const race_side& mine, const race_side& theirs);
   void touch(object& o) {
     if (o.epoch != epoch_) init_object(o);
   }

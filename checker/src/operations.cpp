@@ -55,6 +55,17 @@ void engine::hb_fence(bool acquire, bool release) {
   }
 }
 
+void engine::race_on(const plain_meta& m, const race_side& mine, const race_side& theirs) {
+  auto side = [](const race_side& x) {
+    return std::string(x.kind) + (x.write ? "write" : "read") + " by T" + std::to_string(x.thread) + " at " +
+           loc_text(x.loc);
+  };
+  fail(failure_kind::data_race,
+       "data race on " + object_name(m.name, m.instance) + ": " + side(mine) + " and " + side(theirs) +
+           " are not ordered by happens-before",
+       mine.loc);
+}
+
 void engine::plain_access_slow(plain_meta& m, bool write, const srcloc& loc, const void* addr, value_formatter fmt,
                                const void* value) {
   touch(m);
@@ -75,11 +86,7 @@ void engine::plain_access_slow(plain_meta& m, bool write, const srcloc& loc, con
     trace_.push_back(std::move(s));
   }
   auto report = [&](int other, bool other_write, const srcloc& other_loc) {
-    fail(failure_kind::data_race,
-         "data race on " + object_name(m.name, m.instance) + ": " + (write ? "write" : "read") + " by T" +
-             std::to_string(t) + " at " + loc_text(l) + " and " + (other_write ? "write" : "read") + " by T" +
-             std::to_string(other) + " at " + loc_text(other_loc) + " are not ordered by happens-before",
-         l);
+    race_on(m, {"", write, t, l}, {"", other_write, other, other_loc});
   };
   unordered_plain_accesses(m, t, r.hb, write, read_sets_, report);
   if (write) {
@@ -339,11 +346,7 @@ void engine::marked_access(plain_meta& m, marked_meta& k, bool write, const srcl
   thread_rec& r = th_[t];
   const srcloc& l = loc.line() ? loc : r.last_loc;
   auto report = [&](int other, bool other_write, const srcloc& other_loc) {
-    fail(failure_kind::data_race,
-         "data race on " + object_name(m.name, m.instance) + ": marked " + (write ? "write" : "read") + " by T" +
-             std::to_string(t) + " at " + loc_text(l) + " and plain " + (other_write ? "write" : "read") + " by T" +
-             std::to_string(other) + " at " + loc_text(other_loc) + " are not ordered by happens-before",
-         l);
+    race_on(m, {"marked ", write, t, l}, {"plain ", other_write, other, other_loc});
   };
   // Against the plain accesses only: a plain write always, plain reads when this one writes.
   unordered_plain_accesses(m, t, r.hb, write, read_sets_, report);
@@ -366,11 +369,7 @@ void engine::plain_access_beside_marked(plain_meta& m, const marked_meta& k, boo
   thread_rec& r = th_[t];
   const srcloc& l = loc.line() ? loc : r.last_loc;
   auto report = [&](int other, bool other_write, const srcloc& other_loc) {
-    fail(failure_kind::data_race,
-         "data race on " + object_name(m.name, m.instance) + ": plain " + (write ? "write" : "read") + " by T" +
-             std::to_string(t) + " at " + loc_text(l) + " and marked " + (other_write ? "write" : "read") + " by T" +
-             std::to_string(other) + " at " + loc_text(other_loc) + " are not ordered by happens-before",
-         l);
+    race_on(m, {"plain ", write, t, l}, {"marked ", other_write, other, other_loc});
   };
   if (k.w_thread >= 0 && k.w_thread != t && k.w_clock > r.hb[k.w_thread]) report(k.w_thread, true, k.w_loc);
   if (write)
