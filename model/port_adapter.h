@@ -22,6 +22,7 @@ struct port_work {
 struct instance {
   void* wq = nullptr;
   io_wq_hash* hash = nullptr;
+  bool own_hash = true;  // allocated by create, dropped by put_and_exit
   const wq_callbacks* cb = nullptr;
   std::vector<std::unique_ptr<port_work>> works;  // by index
 };
@@ -47,11 +48,12 @@ wq_ops make_ops(const char* base, const char* lock) {
   wq_ops o{};
   o.base = base;
   o.nr_workers_lock = lock;
-  o.create = [](unsigned bounded, const wq_callbacks* cb) -> void* {
+  o.create = [](unsigned bounded, const wq_callbacks* cb, void* hash) -> void* {
     auto* in = new instance;
     kern::be::at_execution_end([in] { delete in; });
     in->cb = cb;
-    in->hash = io_wq_hash_alloc();
+    in->own_hash = hash == nullptr;
+    in->hash = hash ? static_cast<io_wq_hash*>(hash) : io_wq_hash_alloc();
     io_wq_data data;
     data.hash = in->hash;
     data.task = kern::current();
@@ -80,8 +82,10 @@ wq_ops make_ops(const char* base, const char* lock) {
   o.put_and_exit = [](void* h) {
     auto* in = static_cast<instance*>(h);
     Port::put_and_exit(in->wq);
-    io_wq_put_hash(in->hash);
+    if (in->own_hash) io_wq_put_hash(in->hash);
   };
+  o.hash_alloc = []() -> void* { return io_wq_hash_alloc(); };
+  o.hash_put = [](void* hash) { io_wq_put_hash(static_cast<io_wq_hash*>(hash)); };
   o.set_exit_on_idle = [](void* h, bool enable) { Port::set_exit_on_idle(static_cast<instance*>(h)->wq, enable); };
   o.cancel = [](void* h, int index, bool cancel_all) {
     auto* in = static_cast<instance*>(h);

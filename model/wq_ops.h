@@ -20,9 +20,14 @@ struct wq_callbacks {
 struct wq_ops {
   const char* base;             // "6.14", "6.19", or the tree's version
   const char* nr_workers_lock;  // the lock that guards acct->nr_workers, for messages
-  // io_uring_alloc_task_context and io_init_wq_offload, on the current task: a hash with one
-  // reference and a wq; the handle owns both (freed when the execution ends).
-  void* (*create)(unsigned bounded, const wq_callbacks* cb);
+  // io_uring_alloc_task_context and io_init_wq_offload, on the current task: a wq on `hash` (the
+  // ring's ctx->hash_map, shared by the tasks of one ring; see hash_alloc), or, when hash is
+  // nullptr, on a hash of its own with one reference that put_and_exit drops. The handle is freed
+  // when the execution ends.
+  void* (*create)(unsigned bounded, const wq_callbacks* cb, void* hash);
+  // A ring's ctx->hash_map: a hash with one reference (the ring's), dropped by hash_put.
+  void* (*hash_alloc)();
+  void (*hash_put)(void* hash);
   // io_prep_async_work's part: item `index`'s work with IO_WQ_WORK_* flags, hashed on hash_key
   // when it is > 0 (io_wq_hash_work).
   void* (*make_work)(void* wq, int index, unsigned flags, int hash_key);

@@ -25,6 +25,7 @@ struct instance {
   const loaded_tree* t = nullptr;
   io_wq* wq = nullptr;
   io_wq_hash* hash = nullptr;
+  bool own_hash = true;  // allocated by create, dropped by put_and_exit
   const iowq::wq_callbacks* cb = nullptr;
   std::vector<std::unique_ptr<item>> items;
 };
@@ -80,7 +81,7 @@ iowq::wq_ops make_ops(const loaded_tree& t) {
   iowq::wq_ops o{};
   o.base = t.version.c_str();
   o.nr_workers_lock = t.features.workers_lock ? "acct->workers_lock" : "wq->lock";
-  o.create = [](unsigned bounded, const iowq::wq_callbacks* cb) -> void* {
+  o.create = [](unsigned bounded, const iowq::wq_callbacks* cb, void* hash) -> void* {
     const loaded_tree* tree = g_trees[S];
     auto* in = new instance;
     kern::be::at_execution_end([in] { delete in; });
@@ -89,7 +90,8 @@ iowq::wq_ops make_ops(const loaded_tree& t) {
     set_request_side({&submit, &free_work, &worker_acct, in});
     g_hooks_tree = tree;
     kern::set_io_worker_sched_hooks(&sleeping, &running);
-    in->hash = tree->hash_alloc();
+    in->own_hash = hash == nullptr;
+    in->hash = hash ? static_cast<io_wq_hash*>(hash) : tree->hash_alloc();
     in->wq = tree->create(bounded, in->hash);
     return in->wq ? in : nullptr;
   };
@@ -116,8 +118,10 @@ iowq::wq_ops make_ops(const loaded_tree& t) {
   o.put_and_exit = [](void* h) {
     auto* in = static_cast<instance*>(h);
     in->t->put_and_exit(in->wq);
-    in->t->put_hash(in->hash);
+    if (in->own_hash) in->t->put_hash(in->hash);
   };
+  o.hash_alloc = []() -> void* { return g_trees[S]->hash_alloc(); };
+  o.hash_put = [](void* hash) { g_trees[S]->put_hash(static_cast<io_wq_hash*>(hash)); };
   if (t.features.exit_on_idle)
     o.set_exit_on_idle = [](void* h, bool enable) {
       auto* in = static_cast<instance*>(h);

@@ -183,7 +183,7 @@ std::vector<std::string> scenario::expected_violations(const std::string& varian
 
 void world::create() {
   owner = kern::make_current_task("owner");
-  wq = ops->create(sc->bounded_max, &callbacks);
+  wq = ops->create(sc->bounded_max, &callbacks, nullptr);
   chk::check(wq != nullptr, "io_wq_create failed");
   kern::raw_spinlock_t* locks[IO_WQ_ACCT_NR];
   const int nlocks = ops->accounting_locks(wq, locks);

@@ -180,8 +180,9 @@ owner::owner(world& w, int i) : ops(iowq::ops_for(w.p().v)), index(i), w_(w) {}
 
 void owner::start() {
   task = kern::make_current_task("owner");
-  // io_uring_alloc_task_context + io_init_wq_offload: the wq with its own hash.
-  wq = ops.create(w_.p().bounded, &k_callbacks);
+  // io_uring_alloc_task_context + io_init_wq_offload: the wq on the ring's hash, shared by every
+  // owner (the tasks of one ring share ctx->hash_map).
+  wq = ops.create(w_.p().bounded, &k_callbacks, w_.hash_);
   if (!wq) {
     w_.fail(fail_kind::harness, "io_wq_create failed");
     return;
@@ -621,6 +622,8 @@ bool world::run(const std::function<void(owner&)>& body) {
   g_world = this;
   native::run_begin(o);
   start_ = std::chrono::steady_clock::now();
+  const iowq::wq_ops& ops = iowq::ops_for(plan_.v);
+  hash_ = ops.hash_alloc();
 
   std::vector<std::thread> threads;
   std::atomic<int> done{0};
@@ -667,6 +670,10 @@ bool world::run(const std::function<void(owner&)>& body) {
   }
   bool ok_end = false;
   if (all_done) {
+    bool all_exited = true;
+    for (auto& up : owners) all_exited = all_exited && up->exited;
+    // The ring's reference, once every wq has dropped its own (io_ring_ctx_free).
+    if (all_exited) ops.hash_put(hash_);
     ok_end = native::run_end(std::chrono::milliseconds(20000));
     if (!ok_end && failure_kind() == fail_kind::none)
       fail(fail_kind::harness, "spawned threads still alive at the end of the run");

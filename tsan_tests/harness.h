@@ -285,6 +285,7 @@ class world {
   long meet_gen_ = 0;
   bool meet_result_ = true;
   std::mutex create_mutex_;
+  void* hash_ = nullptr;  // the ring's ctx->hash_map, shared by the owners' wqs (wq_ops::hash_alloc)
   std::chrono::steady_clock::time_point start_;
   std::unique_ptr<item*[]> items_;  // by wq_ops index
   friend class owner;
