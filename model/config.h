@@ -85,10 +85,14 @@ bool has_fix(variant v, fix f);
   X(eoi_after_idle, "lost-wakeup",                                                                                     \
     "the exit-on-idle test sits after __io_worker_idle() has put the worker on the free list", "")                     \
   X(wake_no_running, "lost-wakeup", "the facade's try_to_wake_up() unparks the task without setting TASK_RUNNING", "") \
-  X(hist_nr_workers_unlocked, "race", "io_wq_create_worker() checks and increments acct->nr_workers without wq->lock", \
+  X(hist_nr_workers_unlocked, "accounting",                                                                            \
+    "io_wq_create_worker() checks nr_workers < max_workers without the lock (a data_race() read here, "                \
+    "so that the symptom is what shows) and increments it under the lock afterwards",                                  \
     "io-wq: fix no lock protection for acct->nr_worker (3d4e4face9c1)")                                                \
-  X(hist_state_after_check, "lost-wakeup", "the worker sets TASK_INTERRUPTIBLE only after it found the queue empty",   \
-    "io-wq: fix race between adding work and activating a free worker (94ffb0a28287)")                                 \
+  X(state_after_check, "lost-wakeup",                                                                                  \
+    "the worker sets TASK_INTERRUPTIBLE only after it found the queue empty (seeded: no upstream commit "              \
+    "had this)",                                                                                                       \
+    "")                                                                                                                \
   X(hist_stall_after_unlock, "lost-wakeup",                                                                            \
     "io_get_next_work() sets IO_ACCT_STALLED_BIT only after the acct->lock was dropped for the hash "                  \
     "wait",                                                                                                            \

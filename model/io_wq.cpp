@@ -193,9 +193,13 @@ static bool io_wq_create_worker(io_wq* wq, io_wq_acct* acct) {
   // The pr_warn_once() for !acct->max_workers is omitted: an unlocked read only for a message.
 
   if (mutant(M::hist_nr_workers_unlocked)) {
-    // Before "io-wq: fix no lock protection for acct->nr_worker": checked and counted unlocked.
-    if (acct->nr_workers >= acct->max_workers) return true;
+    // Before 3d4e4face9c1 "io-wq: fix no lock protection for acct->nr_worker": the check is made
+    // without the lock (read as data_race() would, so that the checker shows the symptom, two
+    // creators both passing it, rather than the race report), the increment under it.
+    if (data_race_read(acct->nr_workers) >= data_race_read(acct->max_workers)) return true;
+    raw_spin_lock(&wq->lock);
     acct->nr_workers++;
+    raw_spin_unlock(&wq->lock);
   } else {
     raw_spin_lock(&wq->lock);
     if (acct->nr_workers >= acct->max_workers) {
@@ -226,9 +230,15 @@ static void create_worker_cb(callback_head* cb) {
   worker = worker_of_create_work(cb);
   wq = worker->wq;
   acct = &wq->acct[worker->create_index];
+  // The mutant: before 3d4e4face9c1 the creation this callback makes was checked against
+  // max_workers without the lock (by the queuer), and counted here under it.
+  const bool unlocked_check = mutant(M::hist_nr_workers_unlocked);
+  if (unlocked_check) do_create = data_race_read(acct->nr_workers) < data_race_read(acct->max_workers);
   raw_spin_lock(&wq->lock);
 
-  if (acct->nr_workers < acct->max_workers) {
+  if (unlocked_check) {
+    if (do_create) acct->nr_workers++;
+  } else if (acct->nr_workers < acct->max_workers) {
     acct->nr_workers++;
     do_create = true;
   }
@@ -503,13 +513,13 @@ static int io_wq_worker(void* data) {
   while (!test_bit(IO_WQ_BIT_EXIT, &wq->state)) {
     long ret;
 
-    if (!mutant(M::hist_state_after_check)) set_current_state(TASK_INTERRUPTIBLE);
+    if (!mutant(M::state_after_check)) set_current_state(TASK_INTERRUPTIBLE);
 
     // With work to do, io_acct_run_queue() returns with acct->lock held; otherwise it drops it.
     while (io_acct_run_queue(acct)) io_worker_handle_work(acct, worker);
 
     // The mutant announces the sleep only after it found the queue empty.
-    if (mutant(M::hist_state_after_check)) set_current_state(TASK_INTERRUPTIBLE);
+    if (mutant(M::state_after_check)) set_current_state(TASK_INTERRUPTIBLE);
 
     raw_spin_lock(&wq->lock);
     // v1 (the seed): drop this worker as soon as it is idle when the wq is marked idle-exit.

@@ -22,7 +22,7 @@
 #define M_EOI_AFTER_IDLE                 4
 #define M_WAKE_NO_RUNNING                5
 #define M_HIST_NR_WORKERS_UNLOCKED       6
-#define M_HIST_STATE_AFTER_CHECK         7
+#define M_STATE_AFTER_CHECK         7
 #define M_HIST_STALL_AFTER_UNLOCK        8
 #define M_HIST_ENQUEUE_NO_CANCEL_ON_EXIT 9
 #define M_HIST_NO_EXIT_RECHECK           10

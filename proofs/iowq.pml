@@ -896,7 +896,7 @@ end_slot:
 		do
 		:: wq_exit -> break
 		:: else ->
-#if !MUT(M_HIST_STATE_AFTER_CHECK)
+#if !MUT(M_STATE_AFTER_CHECK)
 			tstate[me] = TASK_INTERRUPTIBLE;     /* set_current_state() */
 #endif
 			do
@@ -906,7 +906,7 @@ end_slot:
 				:: else -> break
 				fi
 			od;
-#if MUT(M_HIST_STATE_AFTER_CHECK)
+#if MUT(M_STATE_AFTER_CHECK)
 			tstate[me] = TASK_INTERRUPTIBLE;     /* too late: after the check */
 #endif
 			LOCK(wq_lock);

@@ -26,6 +26,11 @@ using atomic_cell = chk::atomic<T>;
 // A non-atomic field shared between threads: chk::plain, race-checked with vector clocks.
 template <class T>
 using plain = chk::plain<T>;
+// The kernel's data_race(): a read the race checks ignore (no step either).
+template <class T>
+T data_race_read(const plain<T>& p) {
+  return p.peek();
+}
 
 // The word of a spinlock: chk::spinlock (acquire blocks; sleeping while holding it is reported).
 using lock_word = chk::spinlock;

@@ -42,6 +42,13 @@
 
 #include "checker/include/chk/srcloc.h"
 
+// ThreadSanitizer's annotation to ignore the calling thread's reads in a region (weak: the library
+// also links without -fsanitize=thread).
+extern "C" {
+void AnnotateIgnoreReadsBegin(const char* file, int line) __attribute__((weak));
+void AnnotateIgnoreReadsEnd(const char* file, int line) __attribute__((weak));
+}
+
 namespace kern {
 
 struct task_struct;
@@ -120,10 +127,10 @@ void harness_wait(std::chrono::microseconds d);
 // change bumps a global event counter, which must not move during the scan.
 struct scan_result {
   bool stable = false;
-  int spawned_alive = 0;   // spawned threads not ended
-  int spawned_blocked = 0; // of those, blocked (stable)
+  int spawned_alive = 0;     // spawned threads not ended
+  int spawned_blocked = 0;   // of those, blocked (stable)
   int io_threads_alive = 0;  // spawned threads named "iou-wrk" not ended
-  std::string detail;      // the threads that are not stable, for messages
+  std::string detail;        // the threads that are not stable, for messages
 };
 scan_result scan();
 // Spawned threads (by name prefix, e.g. "iou-wrk") that have not ended.
@@ -145,9 +152,12 @@ inline void step(const srcloc& loc, const char* label) {
 
 inline constexpr std::memory_order failure_order(std::memory_order mo) {
   switch (mo) {
-    case std::memory_order_acq_rel: return std::memory_order_acquire;
-    case std::memory_order_release: return std::memory_order_relaxed;
-    default: return mo;
+    case std::memory_order_acq_rel:
+      return std::memory_order_acquire;
+    case std::memory_order_release:
+      return std::memory_order_relaxed;
+    default:
+      return mo;
   }
 }
 
@@ -305,10 +315,21 @@ class plain {
   }
   T peek() const { return v_; }
   void poke(T v) { v_ = v; }
+  // The kernel's data_race(): a read TSan is told to ignore.
+  T data_race_read() const {
+    if (AnnotateIgnoreReadsBegin) AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+    const T v = v_;
+    if (AnnotateIgnoreReadsEnd) AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+    return v;
+  }
 
  private:
   T v_;
 };
+template <class T>
+T data_race_read(const plain<T>& p) {
+  return p.data_race_read();
+}
 
 namespace native {
 // A per-thread address, used as the owner mark of locks.

@@ -261,9 +261,13 @@ static bool io_wq_create_worker(io_wq* wq, io_wq_acct* acct) {
   // The pr_warn_once() for !acct->max_workers is omitted: an unlocked read only for a message.
 
   if (mutant(M::hist_nr_workers_unlocked)) {
-    // Before "io-wq: fix no lock protection for acct->nr_worker": checked and counted unlocked.
-    if (acct->nr_workers >= acct->max_workers) return true;
+    // Before 3d4e4face9c1 "io-wq: fix no lock protection for acct->nr_worker": the check is made
+    // without the lock (read as data_race() would, so that the checker shows the symptom, two
+    // creators both passing it, rather than the race report), the increment under it.
+    if (data_race_read(acct->nr_workers) >= data_race_read(acct->max_workers)) return true;
+    raw_spin_lock(&acct->workers_lock);
     acct->nr_workers++;
+    raw_spin_unlock(&acct->workers_lock);
   } else {
     raw_spin_lock(&acct->workers_lock);
     if (acct->nr_workers >= acct->max_workers) {
@@ -290,6 +294,9 @@ static void create_worker_cb(callback_head* cb) {
 
   io_wq_acct* acct;
   bool activated_free_worker, do_create = false;
+  // The mutant: before 3d4e4face9c1 the creation this callback makes was checked against
+  // max_workers without the lock (by the queuer), and counted here under it.
+  const bool unlocked_check = mutant(M::hist_nr_workers_unlocked);
 
   worker = worker_of_create_work(cb);
   wq = worker->wq;
@@ -300,9 +307,12 @@ static void create_worker_cb(callback_head* cb) {
   rcu_read_unlock();
   if (activated_free_worker) goto no_need_create;
 
+  if (unlocked_check) do_create = data_race_read(acct->nr_workers) < data_race_read(acct->max_workers);
   raw_spin_lock(&acct->workers_lock);
 
-  if (acct->nr_workers < acct->max_workers) {
+  if (unlocked_check) {
+    if (do_create) acct->nr_workers++;
+  } else if (acct->nr_workers < acct->max_workers) {
     acct->nr_workers++;
     do_create = true;
   }
@@ -588,13 +598,13 @@ static int io_wq_worker(void* data) {
   while (!test_bit(IO_WQ_BIT_EXIT, &wq->state)) {
     long ret;
 
-    if (!mutant(M::hist_state_after_check)) set_current_state(TASK_INTERRUPTIBLE);
+    if (!mutant(M::state_after_check)) set_current_state(TASK_INTERRUPTIBLE);
 
     // io_worker_handle_work() is entered with acct->lock held and releases it.
     while (io_acct_run_queue(acct)) io_worker_handle_work(acct, worker);
 
     // The mutant announces the sleep only after it found the queue empty.
-    if (mutant(M::hist_state_after_check)) set_current_state(TASK_INTERRUPTIBLE);
+    if (mutant(M::state_after_check)) set_current_state(TASK_INTERRUPTIBLE);
 
     raw_spin_lock(&acct->workers_lock);
     // Last sleep timed out: exit unless we're the last worker and our affinity is unchanged; and
