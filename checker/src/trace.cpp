@@ -8,13 +8,18 @@ namespace chk {
 
 std::string short_location(const char* file, unsigned line) {
   std::string f = file ? file : "?";
-  // Keep the path from the project's top folders, so traces read the same on every machine.
-  static const char* tops[] = {"model/", "checker/", "relacy_tests/", "tsan_tests/", "tools/", "bench/"};
+  // Keep the path from the project's top folders, so traces read the same on every machine. A top
+  // folder counts only where a path component starts with it: a checkout under ".../wt-tools/"
+  // must not be read as the project's "tools/".
+  static const char* tops[] = {"model/", "checker/", "relacy_tests/", "tsan_tests/", "tools/",
+                               "bench/", "scenarios/", "realsrc/"};
   std::size_t best = std::string::npos;
-  for (const char* t : tops) {
-    std::size_t p = f.rfind(t);
-    if (p != std::string::npos && (best == std::string::npos || p > best)) best = p;
-  }
+  for (const char* t : tops)
+    for (std::size_t p = f.rfind(t); p != std::string::npos; p = p ? f.rfind(t, p - 1) : std::string::npos)
+      if (p == 0 || f[p - 1] == '/') {
+        if (best == std::string::npos || p > best) best = p;
+        break;
+      }
   if (best != std::string::npos)
     f = f.substr(best);
   else if (auto s = f.rfind('/'); s != std::string::npos)

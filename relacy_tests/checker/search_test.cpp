@@ -4,6 +4,7 @@
 
 #include "catalog.h"
 #include "litmus.h"
+#include "chk/trace.h"
 
 using chk::failure_kind;
 using chk::search_kind;
@@ -411,4 +412,16 @@ TEST_CASE("search spellings of --search: each parses, prints back the same, and 
     CHECK_FALSE(chk::parse_search(bad, before));
     CHECK(before.search == search_kind::dpor);
   }
+}
+
+TEST_CASE("trace locations keep the path from the project's top folder, wherever the checkout is", "[trace]") {
+  CHECK(chk::short_location("/check/work/main/model/io_wq.cpp", 12) == "model/io_wq.cpp:12");
+  // A checkout whose folder name ends in a top folder's name is not that folder.
+  CHECK(chk::short_location("/work/wt-tools/scenarios/catalog.cpp", 3) == "scenarios/catalog.cpp:3");
+  CHECK(chk::short_location("/work/wt-tools/model/upstream/io_wq.cpp", 7) == "model/upstream/io_wq.cpp:7");
+  CHECK(chk::short_location("/work/my-model/tools/results.cpp", 1) == "tools/results.cpp:1");
+  // Files outside the project (a kernel tree's io-wq.c) keep their base name.
+  CHECK(chk::short_location("/home/u/linux/io_uring/io-wq.c", 9) == "io-wq.c:9");
+  CHECK(chk::short_location("model/io_wq.cpp", 5) == "model/io_wq.cpp:5");
+  CHECK(chk::short_location(nullptr, 1) == "?:1");
 }
