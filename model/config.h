@@ -131,6 +131,8 @@ struct mutant_info {
   const char* history;   // upstream fix it re-introduces the bug of, or "" for seeded ones
 };
 
+constexpr std::uint64_t mutant_bit(M m) { return std::uint64_t{1} << static_cast<unsigned>(m); }
+
 std::span<const mutant_info> all_mutants();
 const mutant_info& info(M m);
 std::optional<M> mutant_by_name(std::string_view name);
@@ -148,7 +150,7 @@ struct config {
   kern::environment env;  // creation failures and the facade's fault switches
 
   config& with(M m) {
-    mutants |= std::uint64_t{1} << static_cast<unsigned>(m);
+    mutants |= mutant_bit(m);
     return *this;
   }
 };
@@ -158,6 +160,6 @@ void configure(const config& c);
 const config& current_config();
 
 inline variant active_variant() { return current_config().v; }
-inline bool mutant(M m) { return (current_config().mutants >> static_cast<unsigned>(m)) & 1; }
+inline bool mutant(M m) { return (current_config().mutants & mutant_bit(m)) != 0; }
 
 }  // namespace iowq

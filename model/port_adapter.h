@@ -44,10 +44,11 @@ inline bool match_item(io_wq_work* work, void* data) { return work == data; }
 inline bool match_any(io_wq_work*, void*) { return true; }
 
 template <class Port>
-wq_ops make_ops(const char* base, const char* lock) {
+wq_ops make_ops(const char* base, const char* lock, std::uint64_t unsupported_mutants = 0) {
   wq_ops o{};
   o.base = base;
   o.nr_workers_lock = lock;
+  o.unsupported_mutants = unsupported_mutants;
   o.create = [](unsigned bounded, const wq_callbacks* cb, void* hash) -> void* {
     auto* in = new instance;
     kern::be::at_execution_end([in] { delete in; });

@@ -20,6 +20,9 @@ struct wq_callbacks {
 struct wq_ops {
   const char* base;             // "6.14", "6.19", or the tree's version
   const char* nr_workers_lock;  // the lock that guards acct->nr_workers, for messages
+  // Bit (1 << M) per mutant this implementation does not place (its code has no counterpart of
+  // the mutated line); creating a wq with one of them enabled fails the execution.
+  std::uint64_t unsupported_mutants;
   // io_uring_alloc_task_context and io_init_wq_offload, on the current task: a wq on `hash` (the
   // ring's ctx->hash_map, shared by the tasks of one ring; see hash_alloc), or, when hash is
   // nullptr, on a hash of its own with one reference that put_and_exit drops. The handle is freed

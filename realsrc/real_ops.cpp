@@ -81,8 +81,12 @@ iowq::wq_ops make_ops(const loaded_tree& t) {
   iowq::wq_ops o{};
   o.base = t.version.c_str();
   o.nr_workers_lock = t.features.workers_lock ? "acct->workers_lock" : "wq->lock";
+  // The tree's io-wq.c is compiled unmodified: it places no mutant.
+  o.unsupported_mutants = ~std::uint64_t{0};
   o.create = [](unsigned bounded, const iowq::wq_callbacks* cb, void* hash) -> void* {
     const loaded_tree* tree = g_trees[S];
+    if (iowq::current_config().mutants != 0)
+      kern::be::fail("unsupported", "a kernel tree's io-wq.c places no mutant", chk::srcloc::current());
     auto* in = new instance;
     kern::be::at_execution_end([in] { delete in; });
     in->t = tree;

@@ -191,14 +191,26 @@ std::string violated_property(const chk::failure& f);
 
 // Where each mutant of the port is killed: the property it names, broken in this scenario under
 // this variant, which verifies the property without the mutant.
+// The scenario and variant whose search kills a mutant: the mutated run violates the mutant's
+// property (info(mutant).property), and the same search without the mutant does not.
 struct mutant_kill {
-  const char* mutant;
+  M mutant;
   variant v;
   const char* scenario;
-  const char* property;
-  int preemption_bound;  // -1: the scenario's quick bound
+  int preemption_bound = -1;  // -1: the scenario's quick bound
+  const char* property() const { return info(mutant).property; }
+  const char* name() const { return info(mutant).name; }
 };
 const std::vector<mutant_kill>& mutant_kills();
+// The kill row of a mutant, or nullptr when it is declared unkilled.
+const mutant_kill* kill_of(M m);
+
+// A mutant no scenario kills, and why (every mutant is in exactly one of the two tables).
+struct unkilled_mutant {
+  M mutant;
+  const char* reason;
+};
+const std::vector<unkilled_mutant>& unkilled_mutants();
 
 // A replay file written by iowq-verify (labels scenario, variant, mutant, properties) re-executed
 // on the scenario it names. Throws chk::replay_error with a one-line reason when the file is

@@ -132,10 +132,10 @@ chk::options options_for(const target& t, const search_spec& sp) {
     else
       throw usage_error(bad);
   }
-  if (!t.mutant.empty()) {
-    for (const auto& k : scn::mutant_kills())
-      if (t.mutant == k.mutant && k.preemption_bound >= 0 && sp.search.empty() && o.search == chk::search_kind::bounded)
-        o.preemption_bound = k.preemption_bound;
+  if (auto m = mutant_by_name(t.mutant)) {
+    const scn::mutant_kill* k = scn::kill_of(*m);
+    if (k && k->preemption_bound >= 0 && sp.search.empty() && o.search == chk::search_kind::bounded)
+      o.preemption_bound = k->preemption_bound;
   }
   o.seed = sp.seed;
   o.max_executions = sp.max_executions;
@@ -758,8 +758,10 @@ int cmd_list() {
   for (const auto& s : scn::all()) {
     std::string props;
     for (auto p : s.props) props += (props.empty() ? "" : ", ") + std::string(scn::to_string(p));
-    std::printf("  %-26s %s\n  %-26s checks: %s\n  %-26s bounds: %s; search: %s\n", s.name.c_str(), s.summary.c_str(),
-                "", props.c_str(), "", s.bounds().c_str(),
+    std::printf("  %-26s %s\n  %-26s owner: %s (%s)\n  %-26s checks: %s\n  %-26s bounds: %s; search: %s\n",
+                s.name.c_str(), s.summary.c_str(), "", s.owner.text().c_str(),
+                s.owner.uses_api() ? "io-wq API contract" : "reachable through io_uring", "", props.c_str(), "",
+                s.bounds().c_str(),
                 s.preemption_bound >= 0 ? ("at most " + std::to_string(s.preemption_bound) + " preemptions").c_str()
                                         : "all interleavings (DPOR)");
   }
@@ -767,11 +769,13 @@ int cmd_list() {
   for (variant v : all_variants()) std::printf("  %-24s %s\n", to_string(v), info(v).summary.c_str());
   std::printf("\nMutants (each killed by its property in the scenario named):\n");
   for (const auto& m : all_mutants()) {
-    std::string where = "(no kill listed)";
-    for (const auto& k : scn::mutant_kills())
-      if (std::string(k.mutant) == m.name) where = std::string(k.scenario) + " under " + to_string(k.v);
-    std::printf("  %-32s %s\n  %-32s property %s, killed in %s%s\n", m.name, m.description, "", m.property,
-                where.c_str(), m.history[0] ? (std::string("; re-introduces the bug of ") + m.history).c_str() : "");
+    std::string where;
+    if (const scn::mutant_kill* k = scn::kill_of(m.id))
+      where = std::string("killed in ") + k->scenario + " under " + to_string(k->v);
+    for (const auto& u : scn::unkilled_mutants())
+      if (u.mutant == m.id) where = std::string("not killed: ") + u.reason;
+    std::printf("  %-32s %s\n  %-32s property %s, %s%s\n", m.name, m.description, "", m.property, where.c_str(),
+                m.history[0] ? (std::string("; re-introduces the bug of ") + m.history).c_str() : "");
   }
   return 0;
 }
@@ -1013,9 +1017,7 @@ int main(int argc, char** argv) {
     if (!mutant.empty()) {
       auto m = mutant_by_name(mutant);
       if (!m) throw usage_error("unknown mutant \"" + mutant + "\" (see iowq-verify list)");
-      const scn::mutant_kill* kill = nullptr;
-      for (const auto& k : scn::mutant_kills())
-        if (mutant == k.mutant) kill = &k;
+      const scn::mutant_kill* kill = scn::kill_of(*m);
       std::vector<const scn::scenario*> ms = ss;
       std::vector<variant> mv = variants.empty() ? std::vector<variant>{} : vs;
       if (ms.empty()) {
@@ -1044,9 +1046,9 @@ int main(int argc, char** argv) {
           // The mutants killed within the selection.
           if (std::find(ss.begin(), ss.end(), scn::find(k.scenario)) == ss.end()) continue;
           if (std::find(vs.begin(), vs.end(), k.v) == vs.end()) continue;
-          target t{scn::find(k.scenario), {}, k.mutant, k.property};
+          target t{scn::find(k.scenario), {}, k.name(), k.property()};
           t.cfg.v = k.v;
-          t.cfg.with(*mutant_by_name(k.mutant));
+          t.cfg.with(k.mutant);
           targets.push_back(t);
         }
     }

@@ -1073,9 +1073,10 @@ static void name_wq(io_wq* wq) {
 // Mutants whose line has no single counterpart upstream: the exit-on-idle exit is the timeout
 // exit there, so "without the dec", "dec unlocked" and "test after going idle" would each need the
 // condition split.
-static bool mutant_unsupported() {
-  return mutant(M::eoi_no_dec) || mutant(M::eoi_dec_unlocked) || mutant(M::eoi_after_idle);
-}
+static constexpr std::uint64_t k_unsupported_mutants =
+    mutant_bit(M::eoi_no_dec) | mutant_bit(M::eoi_dec_unlocked) | mutant_bit(M::eoi_after_idle);
+
+static bool mutant_unsupported() { return (current_config().mutants & k_unsupported_mutants) != 0; }
 
 io_wq* io_wq_create(unsigned bounded, io_wq_data* data) {
   int i;
@@ -1282,7 +1283,7 @@ struct port_6_19 {
 };
 
 const wq_ops& ops_upstream() {
-  static const wq_ops ops = adapter::make_ops<port_6_19>("6.19", "acct->workers_lock");
+  static const wq_ops ops = adapter::make_ops<port_6_19>("6.19", "acct->workers_lock", upstream::k_unsupported_mutants);
   return ops;
 }
 

@@ -3,7 +3,9 @@
 // is the mutant's, not a finding the variant already has), and the counterexample replays.
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <set>
+#include <fstream>
+#include <map>
+#include <sstream>
 
 #include "scenario.h"
 #include "verdicts.h"
@@ -25,10 +27,7 @@ std::vector<std::string> violated(const scn::scenario& s, const config& c, const
 }
 
 void check_kill(const kill& k) {
-  INFO(k.mutant << " in " << k.scenario << " (" << to_string(k.v) << ") by " << k.property);
-  auto m = mutant_by_name(k.mutant);
-  REQUIRE(m);
-  CHECK(std::string(info(*m).property) == k.property);
+  INFO(k.name() << " in " << k.scenario << " (" << to_string(k.v) << ") by " << k.property());
   const scn::scenario* s = scn::find(k.scenario);
   REQUIRE(s);
   chk::options o = scn::options_for(*s, true);
@@ -36,22 +35,23 @@ void check_kill(const kill& k) {
   config clean;
   clean.v = k.v;
   auto before = violated(*s, clean, o);
-  CHECK(std::find(before.begin(), before.end(), k.property) == before.end());
+  CHECK(std::find(before.begin(), before.end(), k.property()) == before.end());
 
   config c = clean;
-  c.with(*m);
+  c.with(k.mutant);
   std::vector<scn::property_verdict> verdicts;
   auto after = violated(*s, c, o, &verdicts);
-  REQUIRE(std::find(after.begin(), after.end(), k.property) != after.end());
+  REQUIRE(std::find(after.begin(), after.end(), k.property()) != after.end());
   for (const auto& pv : verdicts)
-    if (pv.property == k.property) test::check_replays(*s, c, pv, o);
+    if (pv.property == k.property()) test::check_replays(*s, c, pv, o);
 }
 
-const kill& find_kill(const char* mutant) {
-  for (const kill& k : scn::mutant_kills())
-    if (std::string(k.mutant) == mutant) return k;
-  FAIL("no kill listed for " << mutant);
-  return scn::mutant_kills().front();
+std::string read_source(const char* relative) {
+  std::ifstream f(std::string(IOWQ_SOURCE_DIR) + "/" + relative);
+  REQUIRE(f);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
 }
 
 }  // namespace
@@ -60,19 +60,75 @@ namespace {
 // One test case per row of scn::mutant_kills(), named after the mutant.
 const bool registered = [] {
   for (const kill& k : scn::mutant_kills()) {
-    const std::string name = k.mutant;
-    test::register_case("mutant " + name + " is killed by the property it names, and its counterexample replays",
-                        "[mutant]", [name] { check_kill(find_kill(name.c_str())); });
+    const M m = k.mutant;
+    test::register_case(
+        std::string("mutant ") + k.name() + " is killed by the property it names, and its counterexample replays",
+        "[mutant]", [m] { check_kill(*scn::kill_of(m)); });
   }
   return true;
 }();
 }  // namespace
 
-TEST_CASE("the kill table covers at least twelve mutants, each once", "[mutant]") {
-  std::set<std::string> names;
-  for (const kill& k : scn::mutant_kills()) names.insert(k.mutant);
-  CHECK(names.size() == scn::mutant_kills().size());
-  CHECK(names.size() >= 12);
+TEST_CASE("every mutant is either killed by one scenario or declared unkilled with a reason", "[mutant]") {
+  std::map<M, int> rows;
+  for (const kill& k : scn::mutant_kills()) {
+    ++rows[k.mutant];
+    CHECK(scn::find(k.scenario) != nullptr);
+    // The kill variant's port places the mutant.
+    CHECK((iowq::info(k.v).ops->unsupported_mutants & mutant_bit(k.mutant)) == 0);
+  }
+  for (const auto& u : scn::unkilled_mutants()) {
+    ++rows[u.mutant];
+    CHECK(std::string(u.reason).size() > 20);
+  }
+  for (const auto& m : all_mutants()) {
+    INFO(m.name);
+    CHECK(rows[m.id] == 1);
+  }
+  CHECK(rows.size() == all_mutants().size());
+  CHECK(scn::mutant_kills().size() >= 12);
+}
+
+TEST_CASE("each port places every mutant it does not declare unsupported, and no unsupported one", "[mutant]") {
+  // A mutant is placed where the source tests it: `mutant(M::name)` in the port, or in
+  // configure() (model/config.cpp), which turns a facade fault on for every port.
+  const std::string facade = read_source("model/config.cpp");
+  struct port {
+    const wq_ops& ops;
+    const char* source;
+  };
+  const port ports[] = {{ops_6_14(), "model/io_wq.cpp"}, {ops_upstream(), "model/upstream/io_wq.cpp"}};
+  for (const port& p : ports) {
+    const std::string src = read_source(p.source);
+    for (const auto& m : all_mutants()) {
+      const std::string use = std::string("mutant(M::") + m.name + ")";
+      const bool in_port = src.find(use) != std::string::npos;
+      const bool in_facade = facade.find(use) != std::string::npos;
+      const bool unsupported = (p.ops.unsupported_mutants & mutant_bit(m.id)) != 0;
+      INFO(p.source << ": " << m.name);
+      if (unsupported)
+        CHECK_FALSE(in_facade);  // a facade mutant reaches every port
+      else
+        CHECK((in_port || in_facade));
+    }
+  }
+  // The 6.14 port places every mutant; the 6.19 port declares its three exit-on-idle ones.
+  CHECK(ops_6_14().unsupported_mutants == 0);
+  CHECK(ops_upstream().unsupported_mutants ==
+        (mutant_bit(M::eoi_no_dec) | mutant_bit(M::eoi_dec_unlocked) | mutant_bit(M::eoi_after_idle)));
+}
+
+TEST_CASE("a port refuses a mutant it declares unsupported", "[mutant]") {
+  const scn::scenario* s = scn::find("idle-then-eoi");
+  REQUIRE(s);
+  config c;
+  c.v = variant::upstream;
+  c.with(M::eoi_no_dec);
+  auto verdicts = scn::check_properties(*s, c, scn::options_for(*s, true));
+  bool refused = false;
+  for (const auto& pv : verdicts)
+    if (pv.r.fail && pv.r.fail->message.find("not supported") != std::string::npos) refused = true;
+  CHECK(refused);
 }
 
 TEST_CASE("every scenario (for the 6.14 and the 6.19 variants) and every mutant kill has its generated test case",
