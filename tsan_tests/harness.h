@@ -314,4 +314,12 @@ fail_kind run_stress(const plan& p, std::string* message = nullptr);
 
 std::uint64_t now_us();
 
+// A uniform choice in [0, n), and true with the given percent chance (the run's seeded random).
+int rnd(int n);
+bool chance(int percent);
+
+// The world whose items the wq_ops callbacks (owner.cpp) look up: set by world::run before its
+// first thread starts.
+void set_current_world(world* w);
+
 }  // namespace tsan

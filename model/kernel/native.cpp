@@ -9,30 +9,15 @@
 #include <thread>
 #include <vector>
 
-// ThreadSanitizer's annotation to ignore synchronisation in a region: the harness's bookkeeping
-// atomics (event counter, status words) must be seq_cst for the stability scan to be sound, but
-// must not become happens-before edges between the threads under test. Weak, so that the library
-// also links without -fsanitize=thread (then the atomics just synchronise).
-extern "C" {
-void AnnotateIgnoreSyncBegin(const char* file, int line) __attribute__((weak));
-void AnnotateIgnoreSyncEnd(const char* file, int line) __attribute__((weak));
-}
-
 namespace kern {
 namespace native {
 
 namespace {
 
-struct no_sync {
-  no_sync() {
-    if (AnnotateIgnoreSyncBegin) AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
-  }
-  ~no_sync() {
-    if (AnnotateIgnoreSyncEnd) AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
-  }
-  no_sync(const no_sync&) = delete;
-  no_sync& operator=(const no_sync&) = delete;
-};
+// The harness's bookkeeping atomics (event counter, status words) must be seq_cst for the
+// stability scan to be sound, but must not become happens-before edges between the threads under
+// test: they run inside this scope (without -fsanitize=thread the atomics just synchronise).
+using no_sync = tsan_ignore_sync;
 
 enum status : int {
   st_starting,      // spawned, the thread has not run yet

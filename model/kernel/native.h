@@ -41,13 +41,7 @@
 #include <utility>
 
 #include "checker/include/chk/srcloc.h"
-
-// ThreadSanitizer's annotation to ignore the calling thread's reads in a region (weak: the library
-// also links without -fsanitize=thread).
-extern "C" {
-void AnnotateIgnoreReadsBegin(const char* file, int line) __attribute__((weak));
-void AnnotateIgnoreReadsEnd(const char* file, int line) __attribute__((weak));
-}
+#include "model/kernel/tsan_annotations.h"
 
 namespace kern {
 
@@ -317,10 +311,8 @@ class plain {
   void poke(T v) { v_ = v; }
   // The kernel's data_race(): a read TSan is told to ignore.
   T data_race_read() const {
-    if (AnnotateIgnoreReadsBegin) AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
-    const T v = v_;
-    if (AnnotateIgnoreReadsEnd) AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
-    return v;
+    const native::tsan_ignore_reads ignore;
+    return v_;
   }
 
  private:
