@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "chk/trace_json.h"
 #include "engine.h"
 
 namespace chk {
@@ -40,17 +41,7 @@ std::string to_json(const replay_file& r) {
   j["options"] = {{"timeouts", r.timeouts}, {"max_timeouts", r.max_timeouts}, {"max_steps", r.max_steps}};
   j["schedule"] = r.schedule;
   j["failure"] = {{"kind", to_string(r.kind)}, {"property", r.property}, {"message", r.message}};
-  json steps = json::array();
-  for (const auto& s : r.trace)
-    steps.push_back({{"step", s.step},
-                     {"thread", s.thread},
-                     {"visible", s.visible},
-                     {"op", s.op},
-                     {"object", s.object},
-                     {"detail", s.detail},
-                     {"location", s.location},
-                     {"function", s.function}});
-  j["trace"] = steps;
+  j["trace"] = trace_to_json(r.trace);
   return j.dump(1);
 }
 
@@ -86,19 +77,7 @@ replay_file parse_replay(const std::string& text) {
     r.kind = parse_failure_kind(f.at("kind").get<std::string>());
     r.property = f.value("property", "");
     r.message = f.at("message").get<std::string>();
-    if (j.contains("trace"))
-      for (const json& s : j.at("trace")) {
-        trace_step t;
-        t.step = s.at("step").get<int>();
-        t.thread = s.at("thread").get<int>();
-        t.visible = s.at("visible").get<bool>();
-        t.op = s.at("op").get<std::string>();
-        t.object = s.at("object").get<std::string>();
-        t.detail = s.at("detail").get<std::string>();
-        t.location = s.at("location").get<std::string>();
-        t.function = s.at("function").get<std::string>();
-        r.trace.push_back(std::move(t));
-      }
+    if (j.contains("trace")) r.trace = trace_from_json(j.at("trace"));
     return r;
   } catch (const json::exception& e) {
     throw replay_error(std::string("malformed replay file: ") + e.what());
