@@ -36,6 +36,7 @@
 #include "chk/trace.h"
 #include "litmus_cmd.h"
 #include "realsrc/loader.h"
+#include "reports.h"
 #include "results.h"
 #include "scenario.h"
 

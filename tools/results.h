@@ -1,6 +1,6 @@
 // Results of iowq-verify runs: one row per judged property of a checked target (a scenario under a
-// variant, a mutant in its kill scenario), their JSON form (for --json, shards and merge), and the
-// report writers (Markdown, self-contained HTML, JUnit XML).
+// variant, a mutant in its kill scenario), their JSON form (for --json, shards and merge), merging
+// and exit codes. The report writers are in reports.h.
 #pragma once
 
 #include <cstdint>
@@ -89,11 +89,10 @@ struct target_summary {
 };
 target_summary summarize(const std::vector<const row*>& rows);
 
+// The rows of each target, in order of first appearance.
+std::vector<std::vector<const row*>> by_target(const std::vector<const row*>& rows);
+
 // A name made of [A-Za-z0-9._-] only (for file names and HTML ids).
 std::string slug(const std::string& s);
-
-void write_markdown(const std::string& path, const std::vector<row>& rows, const run_info& info);
-void write_html(const std::string& path, const std::vector<row>& rows, const run_info& info);
-void write_junit(const std::string& path, const std::vector<row>& rows, const run_info& info);
 
 }  // namespace iowq::tools

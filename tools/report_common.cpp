@@ -1,0 +1,171 @@
+#include "report_common.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace iowq::tools {
+
+using json = nlohmann::json;
+
+std::ofstream open_out(const std::string& path) {
+  std::ofstream f(path);
+  if (!f) throw std::runtime_error("cannot write " + path);
+  return f;
+}
+
+std::string real_kernel_text(const std::string& note) {
+  if (note.size() < 3 || note[0] != 'F' || !std::isdigit(static_cast<unsigned char>(note[1]))) return "";
+  const std::string id = "f" + note.substr(1, note.find(':') - 1);
+  static std::map<std::string, std::string> memo;
+  if (auto it = memo.find(id); it != memo.end()) return it->second;
+  std::string dir;
+  if (const char* c = std::getenv("IOWQ_KERNEL_CACHE"))
+    dir = c;
+  else if (const char* x = std::getenv("XDG_CACHE_HOME"))
+    dir = std::string(x) + "/iowq-verify/kernel";
+  else if (const char* h = std::getenv("HOME"))
+    dir = std::string(h) + "/.cache/iowq-verify/kernel";
+  std::vector<std::string> parts;
+  std::error_code ec;
+  if (!dir.empty() && std::filesystem::is_directory(dir + "/results", ec)) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir + "/results", ec))
+      if (e.path().filename().string().rfind(id + "-", 0) == 0) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& fp : files) {
+      try {
+        std::ifstream in(fp);
+        json j = json::parse(in);
+        std::string what = j.value("kernel", std::string("?"));
+        if (!j["fix"].is_null()) what += " + fix";
+        if (!j["delay"].empty()) what += " + delay";
+        parts.push_back(what + ": " + std::to_string(j.value("reproduced_rounds", 0)) + "/" +
+                        std::to_string(j.value("rounds", 0)) + " rounds reproduced (" + j.value("date", std::string()) +
+                        ")");
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+  if (out.empty())
+    out = (id == "f1" || id == "f3") ? "not run on this machine: iowq-verify kernel --finding " + id + " --delay"
+                                     : "no real-kernel reproducer (kernel/README.md)";
+  return memo[id] = out;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s) switch (c) {
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&#39;";
+        break;
+      default:
+        o += c;
+    }
+  return o;
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string r;
+  for (char c : html_escape(s)) {
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
+      r += ' ';
+    else
+      r += c;
+  }
+  return r;
+}
+
+std::string md_cell(std::string s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '|')
+      o += "\\|";
+    else if (c == '\n')
+      o += ' ';
+    else
+      o += c;
+  }
+  return o;
+}
+
+std::string fmt_seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, s < 10 ? "%.2f s" : "%.0f s", s);
+  return buf;
+}
+
+std::string fmt_decimal(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", s < 0 ? 0.0 : s);
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string o;
+  for (const auto& s : v) o += (o.empty() ? "" : sep) + s;
+  return o;
+}
+
+std::string verdict_text(const row& r) {
+  std::string v = r.verdict;
+  if (!r.violated.empty()) v += " (" + r.violated + ")";
+  return v;
+}
+
+std::string cell_text(const target_summary& s) {
+  return s.verdict == "violated" ? "violated: " + join(s.violated, ", ") : s.verdict;
+}
+
+std::string expected_text(const row& r) {
+  return r.expected == "verified" ? "verified" : "violated: " + r.expected.substr(r.expected.find(':') + 1);
+}
+
+std::vector<std::string> ordered_unique(const std::vector<const row*>& rows, std::string row::*field) {
+  std::vector<std::string> out;
+  for (const row* r : rows)
+    if (std::find(out.begin(), out.end(), r->*field) == out.end()) out.push_back(r->*field);
+  return out;
+}
+
+// The rows of each target, in order of first appearance.
+split split_rows(const std::vector<row>& rows) {
+  split s;
+  for (const auto& r : rows) (r.group == "mutant" ? s.muts : s.scen).push_back(&r);
+  return s;
+}
+
+std::string target_title(const row& r) {
+  if (!r.mutant.empty()) return "mutant " + r.mutant + " in " + r.scenario + " / " + r.variant;
+  return r.scenario + " / " + r.variant;
+}
+
+
+std::vector<const row*> cell_rows(const split& sp, const std::string& scenario, const std::string& variant) {
+  std::vector<const row*> cell;
+  for (const row* r : sp.scen)
+    if (r->scenario == scenario && r->variant == variant) cell.push_back(r);
+  return cell;
+}
+
+}  // namespace iowq::tools

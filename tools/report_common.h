@@ -1,0 +1,45 @@
+// What the report writers (report_markdown.cpp, report_html.cpp, report_junit.cpp) share: escaping,
+// number formats, the texts of verdicts, and the grouping of rows.
+#pragma once
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "results.h"
+
+namespace iowq::tools {
+
+// Opens `path` for writing; throws std::runtime_error when it cannot.
+std::ofstream open_out(const std::string& path);
+
+// The "real kernel" column: the last results of `iowq-verify kernel` on this machine for the
+// finding a known-finding note names (its leading "F<n>:"), read from the kernel harness's cache.
+std::string real_kernel_text(const std::string& note);
+
+std::string html_escape(const std::string& s);
+std::string xml_escape(const std::string& s);
+std::string md_cell(std::string s);
+std::string fmt_seconds(double s);
+// JUnit's time attribute is an xs:decimal: no exponent.
+std::string fmt_decimal(double s);
+std::string join(const std::vector<std::string>& v, const char* sep);
+
+// The verdict with the property it breaks.
+std::string verdict_text(const row& r);
+std::string cell_text(const target_summary& s);
+std::string expected_text(const row& r);
+
+std::vector<std::string> ordered_unique(const std::vector<const row*>& rows, std::string row::*field);
+
+struct split {
+  std::vector<const row*> scen, muts;
+};
+split split_rows(const std::vector<row>& rows);
+
+std::string target_title(const row& r);
+
+// The rows of one matrix cell: a scenario under a variant.
+std::vector<const row*> cell_rows(const split& sp, const std::string& scenario, const std::string& variant);
+
+}  // namespace iowq::tools
