@@ -7,7 +7,7 @@ namespace iowq {
 namespace {
 
 constexpr mutant_info k_mutants[] = {
-#define IOWQ_MUTANT_INFO(name, property, description, history) {M::name, #name, description, property, history},
+#define IOWQ_MUTANT_INFO(name, ports, property, description, history) {M::name, #name, description, property, history},
     IOWQ_MUTANTS(IOWQ_MUTANT_INFO)
 #undef IOWQ_MUTANT_INFO
 };

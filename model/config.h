@@ -74,50 +74,59 @@ std::vector<variant> builtin_variants();
 variant register_variant(variant_info i);
 bool has_fix(variant v, fix f);
 
-// Seeded bugs, one row each: X(name, the property it must break, what it changes, the upstream fix
-// whose bug it re-introduces or "" for a seeded one). Each is switched on at run time and changes
-// exactly the lines that say `if (mutant(M::name))` in each port; scenarios/catalog.cpp says where
-// it is killed. A new mutant is a row here, its line in the port, and its row in the kill table.
-#define IOWQ_MUTANTS(X)                                                                                                \
-  X(eoi_no_dec, "accounting", "the exit-on-idle exit path leaves without acct->nr_workers--", "")                      \
-  X(eoi_dec_unlocked, "race", "the exit-on-idle nr_workers-- is done after dropping wq->lock", "")                     \
-  X(eoi_no_wake, "pool-zero", "io_wq_set_exit_on_idle() sets the bit but does not wake the workers", "")               \
-  X(eoi_after_idle, "lost-wakeup",                                                                                     \
-    "the exit-on-idle test sits after __io_worker_idle() has put the worker on the free list", "")                     \
-  X(wake_no_running, "lost-wakeup", "the facade's try_to_wake_up() unparks the task without setting TASK_RUNNING", "") \
-  X(hist_nr_workers_unlocked, "accounting",                                                                            \
-    "io_wq_create_worker() checks nr_workers < max_workers without the lock (a data_race() read here, "                \
-    "so that the symptom is what shows) and increments it under the lock afterwards",                                  \
-    "io-wq: fix no lock protection for acct->nr_worker (3d4e4face9c1)")                                                \
-  X(state_after_check, "lost-wakeup",                                                                                  \
-    "the worker sets TASK_INTERRUPTIBLE only after it found the queue empty (seeded: no upstream commit "              \
-    "had this)",                                                                                                       \
-    "")                                                                                                                \
-  X(hist_stall_after_unlock, "lost-wakeup",                                                                            \
-    "io_get_next_work() sets IO_ACCT_STALLED_BIT only after the acct->lock was dropped for the hash "                  \
-    "wait",                                                                                                            \
-    "io-wq: fix queue stalling race (0242f6426ea7)")                                                                   \
-  X(hist_enqueue_no_cancel_on_exit, "lost-wakeup",                                                                     \
-    "io_wq_enqueue() no longer cancels work once IO_WQ_BIT_EXIT is set, and io_wq_destroy() no "                       \
-    "longer cancels what is still queued (both halves of the fix)",                                                    \
-    "io-wq: ensure all pending work is canceled on exit (f01272541d2c)")                                               \
-  X(hist_no_exit_recheck, "exit-hang",                                                                                 \
-    "io_queue_worker_create() neither holds a worker_refs reference across task_work_add() nor "                       \
-    "re-checks IO_WQ_BIT_EXIT after it",                                                                               \
-    "io-wq: check for wq exit after adding new worker task_work (71a85387546e)")                                       \
-  X(dec_running_no_recheck, "lost-wakeup",                                                                             \
-    "io_wq_dec_running() does not look at the queue or queue a worker creation", "")                                   \
-  X(exit_no_ref_put, "exit-hang", "io_worker_exit() skips its final io_worker_ref_put()", "")                          \
-  X(exit_kfree_no_rcu, "uaf", "io_worker_exit() frees the worker with kfree() instead of kfree_rcu()", "")             \
-  X(enqueue_no_rcu_lock, "uaf", "io_wq_enqueue() walks the free list without rcu_read_lock()", "")                     \
-  X(busy_unlocked_del, "race", "__io_worker_busy() unlinks the worker from the free list without wq->lock", "")        \
-  X(create_cb_no_clear_state, "lost-wakeup",                                                                           \
-    "create_worker_cb() does not release worker->create_state, so that worker never queues a "                         \
-    "creation again",                                                                                                  \
+// The ports a mutant is placed in (the other port declares it unsupported and refuses it). The
+// 6.19 port has no line for eoi_no_dec, eoi_dec_unlocked and eoi_after_idle: its exit-on-idle exit
+// is the timeout exit, so "without the dec", "dec unlocked" and "test after going idle" would each
+// need the condition split.
+enum mutant_ports : unsigned { in_6_14 = 1, in_6_19 = 2, in_both = 3 };
+
+// Seeded bugs, one row each: X(name, the ports that place it, the property it must break, what it
+// changes, the upstream fix whose bug it re-introduces or "" for a seeded one). Each is switched on
+// at run time and changes exactly the lines that say `if (mutant(M::name))` in each port that places
+// it; scenarios/catalog.cpp says where it is killed. A new mutant is a row here, its line in the
+// port(s), and its row in the kill table.
+#define IOWQ_MUTANTS(X)                                                                                              \
+  X(eoi_no_dec, in_6_14, "accounting", "the exit-on-idle exit path leaves without acct->nr_workers--", "")           \
+  X(eoi_dec_unlocked, in_6_14, "race", "the exit-on-idle nr_workers-- is done after dropping wq->lock", "")          \
+  X(eoi_no_wake, in_both, "pool-zero", "io_wq_set_exit_on_idle() sets the bit but does not wake the workers", "")    \
+  X(eoi_after_idle, in_6_14, "lost-wakeup",                                                                          \
+    "the exit-on-idle test sits after __io_worker_idle() has put the worker on the free list", "")                   \
+  X(wake_no_running, in_both, "lost-wakeup",                                                                         \
+    "the facade's try_to_wake_up() unparks the task without setting TASK_RUNNING", "")                               \
+  X(hist_nr_workers_unlocked, in_both, "accounting",                                                                 \
+    "io_wq_create_worker() checks nr_workers < max_workers without the lock (a data_race() read here, "              \
+    "so that the symptom is what shows) and increments it under the lock afterwards",                                \
+    "io-wq: fix no lock protection for acct->nr_worker (3d4e4face9c1)")                                              \
+  X(state_after_check, in_both, "lost-wakeup",                                                                       \
+    "the worker sets TASK_INTERRUPTIBLE only after it found the queue empty (seeded: no upstream commit "            \
+    "had this)",                                                                                                     \
+    "")                                                                                                              \
+  X(hist_stall_after_unlock, in_both, "lost-wakeup",                                                                 \
+    "io_get_next_work() sets IO_ACCT_STALLED_BIT only after the acct->lock was dropped for the hash "                \
+    "wait",                                                                                                          \
+    "io-wq: fix queue stalling race (0242f6426ea7)")                                                                 \
+  X(hist_enqueue_no_cancel_on_exit, in_both, "lost-wakeup",                                                          \
+    "io_wq_enqueue() no longer cancels work once IO_WQ_BIT_EXIT is set, and io_wq_destroy() no "                     \
+    "longer cancels what is still queued (both halves of the fix)",                                                  \
+    "io-wq: ensure all pending work is canceled on exit (f01272541d2c)")                                             \
+  X(hist_no_exit_recheck, in_both, "exit-hang",                                                                      \
+    "io_queue_worker_create() neither holds a worker_refs reference across task_work_add() nor "                     \
+    "re-checks IO_WQ_BIT_EXIT after it",                                                                             \
+    "io-wq: check for wq exit after adding new worker task_work (71a85387546e)")                                     \
+  X(dec_running_no_recheck, in_both, "lost-wakeup",                                                                  \
+    "io_wq_dec_running() does not look at the queue or queue a worker creation", "")                                 \
+  X(exit_no_ref_put, in_both, "exit-hang", "io_worker_exit() skips its final io_worker_ref_put()", "")               \
+  X(exit_kfree_no_rcu, in_both, "uaf", "io_worker_exit() frees the worker with kfree() instead of kfree_rcu()", "")  \
+  X(enqueue_no_rcu_lock, in_both, "uaf", "io_wq_enqueue() walks the free list without rcu_read_lock()", "")          \
+  X(busy_unlocked_del, in_both, "race", "__io_worker_busy() unlinks the worker from the free list without wq->lock", \
+    "")                                                                                                              \
+  X(create_cb_no_clear_state, in_both, "lost-wakeup",                                                                \
+    "create_worker_cb() does not release worker->create_state, so that worker never queues a "                       \
+    "creation again",                                                                                                \
     "")
 
 enum class M : std::uint8_t {
-#define IOWQ_MUTANT_ENUM(name, property, description, history) name,
+#define IOWQ_MUTANT_ENUM(name, ports, property, description, history) name,
   IOWQ_MUTANTS(IOWQ_MUTANT_ENUM)
 #undef IOWQ_MUTANT_ENUM
       count_,
@@ -132,6 +141,16 @@ struct mutant_info {
 };
 
 constexpr std::uint64_t mutant_bit(M m) { return std::uint64_t{1} << static_cast<unsigned>(m); }
+
+// The mutants a port does not place (its wq_ops::unsupported_mutants), from the table.
+constexpr std::uint64_t mutants_not_in(mutant_ports port) {
+  std::uint64_t out = 0;
+#define IOWQ_MUTANT_NOT_IN(name, ports, property, description, history) \
+  if (((ports)&port) == 0) out |= mutant_bit(M::name);
+  IOWQ_MUTANTS(IOWQ_MUTANT_NOT_IN)
+#undef IOWQ_MUTANT_NOT_IN
+  return out;
+}
 
 std::span<const mutant_info> all_mutants();
 const mutant_info& info(M m);

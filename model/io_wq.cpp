@@ -1216,7 +1216,7 @@ struct port_6_14 {
 };
 
 const wq_ops& ops_6_14() {
-  static const wq_ops ops = adapter::make_ops<port_6_14>("6.14", "wq->lock");
+  static const wq_ops ops = adapter::make_ops<port_6_14>("6.14", "wq->lock", in_6_14);
   return ops;
 }
 

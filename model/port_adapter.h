@@ -43,13 +43,17 @@ inline io_wq_work* free_work(io_wq_work* w) {
 inline bool match_item(io_wq_work* work, void* data) { return work == data; }
 inline bool match_any(io_wq_work*, void*) { return true; }
 
+// `placed`: the port's column of model/config.h's mutant table; the port refuses the others.
 template <class Port>
-wq_ops make_ops(const char* base, const char* lock, std::uint64_t unsupported_mutants = 0) {
+wq_ops make_ops(const char* base, const char* lock, mutant_ports placed) {
   wq_ops o{};
   o.base = base;
   o.nr_workers_lock = lock;
-  o.unsupported_mutants = unsupported_mutants;
+  o.unsupported_mutants = mutants_not_in(placed);
   o.create = [](unsigned bounded, const wq_callbacks* cb, void* hash) -> void* {
+    if (current_config().mutants & ops_for(current_config().v).unsupported_mutants)
+      kern::be::fail("unsupported", "mutant not supported by this port (model/config.h's mutant table)",
+                     kern::srcloc::current());
     auto* in = new instance;
     kern::be::at_execution_end([in] { delete in; });
     in->cb = cb;

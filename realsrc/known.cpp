@@ -5,6 +5,7 @@
 #include "realsrc/known.h"
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace realsrc {
 namespace {
@@ -25,31 +26,32 @@ const char* const n1 =
     "request is pending (create_state, 6.12.118's guard) goes idle instead; the owner's create_worker_cb "
     "then clears create_state but wakes nobody, so the pool reaches zero only at the idle timeout";
 
+// One property violated in each of `scenarios`, for the same reason.
+std::vector<known_violation> violations(const char* property, const char* why,
+                                        std::initializer_list<const char*> scenarios) {
+  std::vector<known_violation> out;
+  for (const char* s : scenarios) out.push_back({s, property, why});
+  return out;
+}
+
+std::vector<known_violation> operator+(std::vector<known_violation> a, const std::vector<known_violation>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 const std::vector<known_tree> table = {
-    {"01edb04639e3b748ee83af02182cc81e3ab0b7185a0577e3314a83906d0caca5",
-     "Debian linux-source-6.12 6.12.118-1~deb12u1",
-     {{"idle-then-eoi", "pool-zero", purpose},
-      {"eoi-during-work", "pool-zero", purpose},
-      {"bound-and-unbound", "pool-zero", purpose},
-      {"hashed-stall", "pool-zero", purpose},
-      {"creation-fails", "pool-zero", purpose},
-      {"blocking-work", "pool-zero", purpose},
-      {"eoi-blocked-creation", "pool-zero", purpose},
-      {"eoi-then-concurrent-work", "pool-zero", purpose},
-      {"eoi-concurrent-two-workers", "pool-zero", purpose},
-      {"cancel-queued", "pool-zero", purpose},
-      {"eoi-and-exit", "exit-hang", f3},
-      {"exit-while-blocked", "exit-hang", f3},
-      {"enqueue-during-exit", "exit-hang", f3},
-      {"linked-at-exit", "exit-hang", f3}}},
+    {"01edb04639e3b748ee83af02182cc81e3ab0b7185a0577e3314a83906d0caca5", "Debian linux-source-6.12 6.12.118-1~deb12u1",
+     violations(
+         "pool-zero", purpose,
+         {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails", "blocking-work",
+          "eoi-blocked-creation", "eoi-then-concurrent-work", "eoi-concurrent-two-workers", "cancel-queued"}) +
+         violations("exit-hang", f3, {"eoi-and-exit", "exit-while-blocked", "enqueue-during-exit", "linked-at-exit"})},
     {"26efc8506b863b50eb72177cd063afe1616a24dc0cef6a2d3f9924f786a65848",
      "Debian 6.12.118 + io-wq-exit-on-idle-v1.patch",
-     {{"set-clear-enqueue", "lost-wakeup", f1}, {"eoi-then-concurrent-work", "lost-wakeup", f1}}},
+     violations("lost-wakeup", f1, {"set-clear-enqueue", "eoi-then-concurrent-work"})},
     {"624cdacfb8b0a9c8cdd29fa46c8e60009a502dafb19543e195b42dba26919072",
      "Debian 6.12.118 + io-wq-exit-on-idle-v1.patch + merged-on-seed-6.12.patch",
-     {{"eoi-blocked-creation", "pool-zero", n1},
-      {"eoi-then-concurrent-work", "pool-zero", n1},
-      {"eoi-concurrent-two-workers", "pool-zero", n1}}},
+     violations("pool-zero", n1, {"eoi-blocked-creation", "eoi-then-concurrent-work", "eoi-concurrent-two-workers"})},
 };
 
 }  // namespace

@@ -47,46 +47,22 @@ std::uint64_t now_us() {
 
 const char* to_string(fail_kind k) {
   switch (k) {
-    case fail_kind::none:
-      return "none";
-    case fail_kind::lost_wakeup:
-      return "lost-wakeup";
-    case fail_kind::accounting:
-      return "accounting";
-    case fail_kind::pool_zero:
-      return "pool-zero";
-    case fail_kind::exit_hang:
-      return "exit-hang";
-    case fail_kind::kernel:
-      return "kernel (be::fail)";
-    case fail_kind::exactly_once:
-      return "exactly-once";
-    case fail_kind::timeout:
-      return "timeout";
-    case fail_kind::harness:
-      return "harness";
+#define TSAN_FAIL_KIND_CASE(name, value, text) \
+  case fail_kind::name:                        \
+    return text;
+    TSAN_FAIL_KINDS(TSAN_FAIL_KIND_CASE)
+#undef TSAN_FAIL_KIND_CASE
   }
   return "?";
 }
 
 const char* to_string(phase p) {
   switch (p) {
-    case phase::setup:
-      return "setup";
-    case phase::meet:
-      return "meet";
-    case phase::submit:
-      return "submit";
-    case phase::wait_work:
-      return "wait-work";
-    case phase::quiesce:
-      return "quiesce";
-    case phase::drain:
-      return "drain";
-    case phase::exiting:
-      return "exiting";
-    case phase::done:
-      return "done";
+#define TSAN_PHASE_CASE(name, text) \
+  case phase::name:                 \
+    return text;
+    TSAN_PHASES(TSAN_PHASE_CASE)
+#undef TSAN_PHASE_CASE
   }
   return "?";
 }

@@ -57,16 +57,21 @@ std::uint64_t seed_for(const std::string& test_name);
 double budget(double seconds);
 
 // ---- failures -------------------------------------------------------------------------------------
+// name, value (the child's exit code in the mutant tests), how it prints.
+#define TSAN_FAIL_KINDS(X)                                                                        \
+  X(none, 0, "none")                                                                              \
+  X(lost_wakeup, 10, "lost-wakeup")   /* queued work stranded: every thread blocked, work left */ \
+  X(accounting, 11, "accounting")     /* an accounting invariant at a quiescent point */          \
+  X(pool_zero, 12, "pool-zero")       /* exit-on-idle set, nothing submitted, no drain */         \
+  X(exit_hang, 13, "exit-hang")       /* io_wq_put_and_exit does not return */                    \
+  X(kernel, 14, "kernel (be::fail)")  /* be::fail: WARN_ON_ONCE, refcount, rcu */                 \
+  X(exactly_once, 15, "exactly-once") /* a work item ran or was cancelled other than once */      \
+  X(timeout, 16, "timeout")           /* a deadline passed without the system being stuck */      \
+  X(harness, 20, "harness")
 enum class fail_kind : int {
-  none = 0,
-  lost_wakeup = 10,   // queued work stranded: every thread blocked, work outstanding
-  accounting = 11,    // an accounting invariant at a quiescent point
-  pool_zero = 12,     // exit-on-idle set, nothing submitted, the pool does not drain
-  exit_hang = 13,     // io_wq_put_and_exit does not return
-  kernel = 14,        // be::fail: WARN_ON_ONCE, refcount, rcu
-  exactly_once = 15,  // a work item ran or was cancelled other than exactly once
-  timeout = 16,       // a deadline passed without the system being stuck (too slow)
-  harness = 20,
+#define TSAN_FAIL_KIND_ENUM(name, value, text) name = value,
+  TSAN_FAIL_KINDS(TSAN_FAIL_KIND_ENUM)
+#undef TSAN_FAIL_KIND_ENUM
 };
 const char* to_string(fail_kind k);
 
@@ -150,7 +155,23 @@ struct item {
   std::atomic<int> freed{0};
 };
 
-enum class phase : int { setup, meet, submit, wait_work, quiesce, drain, exiting, done };
+// name, how it prints.
+// clang-format off
+#define TSAN_PHASES(X) \
+  X(setup, "setup")         \
+  X(meet, "meet")           \
+  X(submit, "submit")       \
+  X(wait_work, "wait-work") \
+  X(quiesce, "quiesce")     \
+  X(drain, "drain")         \
+  X(exiting, "exiting")     \
+  X(done, "done")
+// clang-format on
+enum class phase : int {
+#define TSAN_PHASE_ENUM(name, text) name,
+  TSAN_PHASES(TSAN_PHASE_ENUM)
+#undef TSAN_PHASE_ENUM
+};
 const char* to_string(phase p);
 
 class owner {

@@ -256,7 +256,7 @@ void control_then_mutant(M m, variant v) {
 // they run on: one of the 6.14 port and upstream-fixed for the 6.19 port (the fixes remove every
 // known finding, so nothing but the mutation can fail the run). A mutant the 6.19 port does not
 // place (eoi_no_dec, eoi_dec_unlocked: its exit-on-idle exit is the timeout exit, see
-// k_unsupported_mutants in model/upstream/io_wq.cpp) lists a 6.14 variant only.
+// in_6_14 in model/config.h's mutant table) lists a 6.14 variant only.
 struct mutant_row {
   M m;
   std::initializer_list<variant> variants;

@@ -171,6 +171,15 @@ std::atomic<bool> g_failed{false};
 
 std::mutex g_note_mutex;
 
+// Records the run's first failure; later ones are only printed.
+void record_failure(const failure_info& info) {
+  std::lock_guard<std::mutex> lk(g_fail_mutex);
+  if (g_failed_flag) return;
+  g_failed_flag = true;
+  g_failure = info;
+  g_failed.store(true);
+}
+
 std::string where(const srcloc& loc) {
   return std::string(loc.file_name()) + ":" + std::to_string(loc.line()) + " (" + loc.function_name() + ")";
 }
@@ -415,21 +424,11 @@ int spawn(std::function<void()> body, const char* name, bool /*daemon*/, srcloc 
       // Already recorded by be::fail.
     } catch (...) {
       std::fprintf(stderr, "kern(native): thread %s#%d ended with an exception\n", r->name.load(), r->id);
-      std::lock_guard<std::mutex> lk(native::g_fail_mutex);
-      if (!native::g_failed_flag) {
-        native::g_failed_flag = true;
-        native::g_failure = {"exception", "uncaught exception", "", r->name.load()};
-        native::g_failed.store(true);
-      }
+      native::record_failure({"exception", "uncaught exception", "", r->name.load()});
     }
     if (r->rcu_nesting != 0) {
       std::fprintf(stderr, "kern(native): thread %s#%d ended inside an RCU read section\n", r->name.load(), r->id);
-      std::lock_guard<std::mutex> lk(native::g_fail_mutex);
-      if (!native::g_failed_flag) {
-        native::g_failed_flag = true;
-        native::g_failure = {"rcu", "thread ended inside rcu_read_lock()", "", r->name.load()};
-        native::g_failed.store(true);
-      }
+      native::record_failure({"rcu", "thread ended inside rcu_read_lock()", "", r->name.load()});
     }
     native::set_status(*r, native::st_ended);
   });
@@ -524,14 +523,7 @@ void fail(const char* property, std::string message, srcloc loc) {
   thread_rec& r = native::self();
   native::failure_info info{property, std::move(message), native::where(loc),
                             std::string(r.name.load()) + "#" + std::to_string(r.id)};
-  {
-    std::lock_guard<std::mutex> lk(native::g_fail_mutex);
-    if (!native::g_failed_flag) {
-      native::g_failed_flag = true;
-      native::g_failure = info;
-      native::g_failed.store(true);
-    }
-  }
+  native::record_failure(info);
   std::fprintf(stderr, "kern(native): %s violated: %s at %s [%s]\n", info.property.c_str(), info.message.c_str(),
                info.where.c_str(), info.thread.c_str());
   if (!r.spawned) throw native::failure_exception{info};

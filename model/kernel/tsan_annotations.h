@@ -13,45 +13,39 @@ void AnnotateIgnoreWritesEnd(const char* file, int line) __attribute__((weak));
 
 namespace kern::native {
 
+// A scope that calls an annotation pair on entry and exit (when TSan is linked in).
+class tsan_scope {
+ public:
+  using annotation = void (*)(const char*, int);
+  tsan_scope(annotation begin, annotation end) : end_(end) {
+    if (begin) begin(__FILE__, __LINE__);
+  }
+  ~tsan_scope() {
+    if (end_) end_(__FILE__, __LINE__);
+  }
+  tsan_scope(const tsan_scope&) = delete;
+  tsan_scope& operator=(const tsan_scope&) = delete;
+
+ private:
+  annotation end_;
+};
+
 // TSan ignores the calling thread's synchronisation in this scope: its atomics create no
 // happens-before edges.
-struct tsan_ignore_sync {
-  tsan_ignore_sync() {
-    if (AnnotateIgnoreSyncBegin) AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
-  }
-  ~tsan_ignore_sync() {
-    if (AnnotateIgnoreSyncEnd) AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
-  }
-  tsan_ignore_sync(const tsan_ignore_sync&) = delete;
-  tsan_ignore_sync& operator=(const tsan_ignore_sync&) = delete;
+struct tsan_ignore_sync : tsan_scope {
+  tsan_ignore_sync() : tsan_scope(AnnotateIgnoreSyncBegin, AnnotateIgnoreSyncEnd) {}
 };
 
 // TSan ignores the calling thread's reads in this scope (the kernel's data_race()).
-struct tsan_ignore_reads {
-  tsan_ignore_reads() {
-    if (AnnotateIgnoreReadsBegin) AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
-  }
-  ~tsan_ignore_reads() {
-    if (AnnotateIgnoreReadsEnd) AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
-  }
-  tsan_ignore_reads(const tsan_ignore_reads&) = delete;
-  tsan_ignore_reads& operator=(const tsan_ignore_reads&) = delete;
+struct tsan_ignore_reads : tsan_scope {
+  tsan_ignore_reads() : tsan_scope(AnnotateIgnoreReadsBegin, AnnotateIgnoreReadsEnd) {}
 };
 
 // TSan ignores the calling thread's synchronisation, reads and writes in this scope.
 struct tsan_blind {
-  tsan_blind() {
-    if (AnnotateIgnoreWritesBegin) AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
-  }
-  ~tsan_blind() {
-    if (AnnotateIgnoreWritesEnd) AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
-  }
-  tsan_blind(const tsan_blind&) = delete;
-  tsan_blind& operator=(const tsan_blind&) = delete;
-
- private:
   tsan_ignore_sync sync_;
   tsan_ignore_reads reads_;
+  tsan_scope writes_{AnnotateIgnoreWritesBegin, AnnotateIgnoreWritesEnd};
 };
 
 }  // namespace kern::native

@@ -1070,19 +1070,9 @@ static void name_wq(io_wq* wq) {
   for (unsigned i = 0; i < IO_WQ_NR_HASH_BUCKETS; i++) wq->hash_tail[i].set_name("wq.hash_tail", static_cast<int>(i));
 }
 
-// Mutants whose line has no single counterpart upstream: the exit-on-idle exit is the timeout
-// exit there, so "without the dec", "dec unlocked" and "test after going idle" would each need the
-// condition split.
-static constexpr std::uint64_t k_unsupported_mutants =
-    mutant_bit(M::eoi_no_dec) | mutant_bit(M::eoi_dec_unlocked) | mutant_bit(M::eoi_after_idle);
-
-static bool mutant_unsupported() { return (current_config().mutants & k_unsupported_mutants) != 0; }
-
 io_wq* io_wq_create(unsigned bounded, io_wq_data* data) {
   int i;
   io_wq* wq;
-
-  if (mutant_unsupported()) be::fail("unsupported", "mutant not supported by the upstream port", srcloc::current());
 
   if (WARN_ON_ONCE(!bounded)) return ERR_PTR<io_wq>(-EINVAL);
 
@@ -1283,7 +1273,7 @@ struct port_6_19 {
 };
 
 const wq_ops& ops_upstream() {
-  static const wq_ops ops = adapter::make_ops<port_6_19>("6.19", "acct->workers_lock", upstream::k_unsupported_mutants);
+  static const wq_ops ops = adapter::make_ops<port_6_19>("6.19", "acct->workers_lock", in_6_19);
   return ops;
 }
 

@@ -156,46 +156,49 @@ config with_variant(variant v) {
   return c;
 }
 
+// The smoke program of variant `v` ending as `e` (with `c`'s mutants) is verified, the search complete.
+void check_verified(variant v, ending e, config c = {}) {
+  c.v = v;
+  smoke s(v, e);
+  chk::result r = run(s.p, c);
+  CHECK(r.v == chk::verdict::verified);
+  CHECK(r.st.complete);
+}
+
+// The smoke program of variant `v` ending as `e` (with `c`'s mutants) is violated: the failure.
+chk::failure check_violated(variant v, ending e, config c = {}, chk::options o = {}) {
+  c.v = v;
+  smoke s(v, e);
+  chk::result r = run(s.p, c, o);
+  REQUIRE(r.v == chk::verdict::violated);
+  REQUIRE(r.fail);
+  return *r.fail;
+}
+
 }  // namespace
 
 TEST_CASE("port smoke: baseline, one work item then group exit (SIGKILL, io_wq exit) is verified, work run once",
           "[iowq][port][baseline]") {
-  smoke s(variant::baseline, ending::kill_exit_wq);
-  chk::result r = run(s.p, with_variant(variant::baseline));
-  CHECK(r.v == chk::verdict::verified);
-  CHECK(r.st.complete);
+  check_verified(variant::baseline, ending::kill_exit_wq);
 }
 
 TEST_CASE("port smoke: baseline, one work item, the owner leaves the worker idle: verified", "[iowq][port][baseline]") {
-  smoke s(variant::baseline, ending::leave_idle);
-  chk::result r = run(s.p, with_variant(variant::baseline));
-  CHECK(r.v == chk::verdict::verified);
-  CHECK(r.st.complete);
+  check_verified(variant::baseline, ending::leave_idle);
 }
 
 TEST_CASE("port finding: baseline 6.14 exit can wait out the idle timeout (EXIT wake absorbed by io_run_task_work)",
           "[iowq][port][baseline][finding]") {
-  smoke s(variant::baseline, ending::exit_wq);
-  chk::result r = run(s.p, with_variant(variant::baseline));
-  REQUIRE(r.v == chk::verdict::violated);
-  REQUIRE(r.fail);
-  CHECK(r.fail->kind == chk::failure_kind::deadlock);
+  CHECK(check_violated(variant::baseline, ending::exit_wq).kind == chk::failure_kind::deadlock);
 }
 
 TEST_CASE("port smoke: v1, one work item, exit-on-idle then exit, is verified with the work run once",
           "[iowq][port][v1]") {
-  smoke s(variant::v1, ending::exit_wq);
-  chk::result r = run(s.p, with_variant(variant::v1));
-  CHECK(r.v == chk::verdict::verified);
-  CHECK(r.st.complete);
+  check_verified(variant::v1, ending::exit_wq);
 }
 
 TEST_CASE("port smoke: merged, one work item, exit-on-idle then exit, is verified with the work run once",
           "[iowq][port][merged]") {
-  smoke s(variant::merged, ending::exit_wq);
-  chk::result r = run(s.p, with_variant(variant::merged));
-  CHECK(r.v == chk::verdict::verified);
-  CHECK(r.st.complete);
+  check_verified(variant::merged, ending::exit_wq);
 }
 
 TEST_CASE("port smoke: v1 and merged, exit-on-idle alone drains the pool to zero", "[iowq][port][v1][merged]") {
@@ -207,19 +210,12 @@ TEST_CASE("port smoke: v1 and merged, exit-on-idle alone drains the pool to zero
 }
 
 TEST_CASE("port smoke: mutant eoi_no_wake leaves an idle worker behind (pool-zero)", "[iowq][port][mutant]") {
-  smoke s(variant::v1, ending::leave_idle);
-  chk::result r = run(s.p, with_variant(variant::v1).with(M::eoi_no_wake));
-  REQUIRE(r.v == chk::verdict::violated);
-  REQUIRE(r.fail);
-  CHECK(r.fail->property == "pool-zero");
+  CHECK(check_violated(variant::v1, ending::leave_idle, config{}.with(M::eoi_no_wake)).property == "pool-zero");
 }
 
 TEST_CASE("port smoke: mutant exit_no_ref_put hangs io_wq_put_and_exit (exit-hang)", "[iowq][port][mutant]") {
-  smoke s(variant::baseline, ending::exit_wq);
-  chk::result r = run(s.p, with_variant(variant::baseline).with(M::exit_no_ref_put));
-  REQUIRE(r.v == chk::verdict::violated);
-  REQUIRE(r.fail);
-  CHECK(r.fail->kind == chk::failure_kind::deadlock);
+  CHECK(check_violated(variant::baseline, ending::exit_wq, config{}.with(M::exit_no_ref_put)).kind ==
+        chk::failure_kind::deadlock);
 }
 
 TEST_CASE("port finding: v1 and merged strand work queued while the last worker exits on idle",
@@ -228,18 +224,12 @@ TEST_CASE("port finding: v1 and merged strand work queued while the last worker 
   // on the free list, so io_wq_activate_free_worker "activates" it); io_wq_enqueue then creates no
   // worker, and the exit's io_wq_dec_running cannot queue one because io_worker_get() fails on the
   // exiting worker's zero refcount. Baseline, where exit-on-idle does not exist, runs both works.
-  for (variant v : {variant::v1, variant::merged}) {
-    smoke s(v, ending::enqueue_again);
-    chk::options o;
-    o.time_limit_seconds = 60;
-    chk::result r = run(s.p, with_variant(v), o);
-    REQUIRE(r.v == chk::verdict::violated);
-    REQUIRE(r.fail);
-    CHECK(r.fail->kind == chk::failure_kind::deadlock);
-  }
-  smoke s(variant::baseline, ending::enqueue_again);
   chk::options o;
   o.time_limit_seconds = 60;
+  for (variant v : {variant::v1, variant::merged}) {
+    CHECK(check_violated(v, ending::enqueue_again, {}, o).kind == chk::failure_kind::deadlock);
+  }
+  smoke s(variant::baseline, ending::enqueue_again);
   chk::result r = run(s.p, with_variant(variant::baseline), o);
   CHECK(r.v != chk::verdict::violated);
 }

@@ -3,9 +3,7 @@
 // its known answers, and the replay of every counterexample.
 #pragma once
 
-#include <algorithm>
 #include <catch2/catch.hpp>
-#include <deque>
 #include <functional>
 #include <initializer_list>
 #include <set>
@@ -13,39 +11,13 @@
 #include <string>
 
 #include "chk/replay.h"
+#include "generated_cases.h"
 #include "scenario.h"
 
 namespace iowq::test {
 
-// Test cases made from a table at start-up, one Catch2 test case (and so one ctest test, run in
-// parallel with the others) per row: a row added to the table is tested without a new TEST_CASE.
-class generated_case : public Catch::ITestInvoker {
- public:
-  explicit generated_case(std::function<void()> f) : f_(std::move(f)) {}
-  void invoke() const override { f_(); }
-
- private:
-  std::function<void()> f_;
-};
-
-// How many register_case() made (a test checks it against the tables).
-inline int& registered_cases() {
-  static int n = 0;
-  return n;
-}
-
-inline void register_case(std::string name, std::string tags, std::function<void()> body) {
-  ++registered_cases();
-  // Catch2 keeps the names by reference: they live as long as the program.
-  static std::deque<std::string> names, tag_list;
-  // ctest's test discovery splits names at ';'.
-  std::replace(name.begin(), name.end(), ';', ',');
-  names.push_back(std::move(name));
-  tag_list.push_back(std::move(tags));
-  Catch::AutoReg reg(new generated_case(std::move(body)), CATCH_INTERNAL_LINEINFO, Catch::StringRef(),
-                     Catch::NameAndTags{Catch::StringRef(names.back()), Catch::StringRef(tag_list.back())});
-  (void)reg;
-}
+using testgen::register_case;
+using testgen::registered_cases;
 
 inline std::string join(const std::set<std::string>& s) {
   std::string out;
