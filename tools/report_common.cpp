@@ -160,7 +160,6 @@ std::string target_title(const row& r) {
   return r.scenario + " / " + r.variant;
 }
 
-
 std::vector<const row*> cell_rows(const split& sp, const std::string& scenario, const std::string& variant) {
   std::vector<const row*> cell;
   for (const row* r : sp.scen)

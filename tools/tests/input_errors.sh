@@ -62,6 +62,11 @@ run bad_flag 2 check --scenario idle-then-eoi --frobnicate
 one_line_error bad_flag
 run bad_search 2 check --scenario idle-then-eoi --search bfs
 one_line_error bad_search
+# --search as chk::parse_search reads it: no sign, no space, no bound past 10^9 (an int overflow).
+for s in "bounded:+2" "bounded: 3" "bounded:99999999999" "random:" "pct:1x"; do
+  run "bad_search_${s//[^a-z0-9]/_}" 2 check --quick --scenario idle-then-eoi --search "$s"
+  one_line_error "bad_search_${s//[^a-z0-9]/_}"
+done
 run bad_shard 2 check --scenario idle-then-eoi --shard 2/2
 one_line_error bad_shard
 run bad_trace 2 replay "$good" --trace xml

@@ -1,0 +1,35 @@
+// Running targets and printing their verdicts (check and report), shared by the commands.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "results.h"
+#include "targets.h"
+
+namespace iowq::tools {
+
+struct run_request {
+  std::vector<target> targets;
+  search_request sp;
+  int jobs = 1;
+  std::string replay_dir, replay_prefix;  // empty dir: no replay files
+  bool print = false;                     // print each target's verdicts and counterexamples
+};
+
+// Runs the targets: with one job here, target after target (printing as it goes). With N jobs in N
+// processes: when there are at least N targets each job takes the next target nobody took yet and
+// runs it whole; with fewer, job j runs the engine's shard j (by schedule prefix) of every
+// exhaustive search and its share of the sampling ones, and the parent merges their rows. Either
+// way the rows are those of one process doing it all, in the same order. A progress line runs on
+// stderr meanwhile.
+std::vector<row> run_targets(const run_request& rq);
+
+// Writes the replay files of violated rows into `dir`; each row's replay_file becomes `prefix` +
+// the file's name (a path relative to where the report or the user is).
+void save_replays(std::vector<row>& rows, const std::string& dir, const std::string& prefix);
+
+// One line per verdict that is not its expected answer, with the bounds it was reached within.
+void print_unexpected(const std::vector<row>& rows);
+
+}  // namespace iowq::tools
