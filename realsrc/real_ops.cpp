@@ -50,22 +50,23 @@ bool match_item(io_wq_work* w, void* data) { return w == data; }
 bool match_any(io_wq_work*, void*) { return true; }
 
 iowq::wq_view to_view(const kenv_wq_view& k) {
-  iowq::wq_view v;
-  v.exit = k.exit;
-  v.exit_on_idle = k.exit_on_idle;
-  v.worker_refs = k.worker_refs;
-  v.worker_done = k.worker_done;
-  v.threads_started = k.threads_started;
-  v.threads_exited = k.threads_exited;
-  v.free_list_len = k.free_list_len;
-  v.all_list_len = k.all_list_len;
+  iowq::wq_view v{.exit = k.exit,
+                  .exit_on_idle = k.exit_on_idle,
+                  .worker_refs = k.worker_refs,
+                  .worker_done = k.worker_done,
+                  .threads_started = k.threads_started,
+                  .threads_exited = k.threads_exited,
+                  .free_list_len = k.free_list_len,
+                  .all_list_len = k.all_list_len,
+                  .acct = {}};
   for (int i = 0; i < 2; ++i) {
-    v.acct[i].nr_workers = k.acct[i].nr_workers;
-    v.acct[i].max_workers = k.acct[i].max_workers;
-    v.acct[i].nr_running = k.acct[i].nr_running;
-    v.acct[i].pending = k.acct[i].pending;
-    v.acct[i].live_threads = k.acct[i].live_threads;
-    v.acct[i].stalled = k.acct[i].stalled;
+    const auto& a = k.acct[i];
+    v.acct[i] = {.nr_workers = a.nr_workers,
+                 .max_workers = a.max_workers,
+                 .nr_running = a.nr_running,
+                 .pending = a.pending,
+                 .live_threads = a.live_threads,
+                 .stalled = a.stalled};
   }
   return v;
 }

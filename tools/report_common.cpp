@@ -167,4 +167,11 @@ std::vector<const row*> cell_rows(const split& sp, const std::string& scenario, 
   return cell;
 }
 
+std::vector<const row*> unexpected_without_counterexample(const std::vector<row>& rows) {
+  std::vector<const row*> out;
+  for (const auto& r : rows)
+    if (!r.as_expected && r.verdict != "violated") out.push_back(&r);
+  return out;
+}
+
 }  // namespace iowq::tools

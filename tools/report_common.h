@@ -29,6 +29,9 @@ std::string join(const std::vector<std::string>& v, const char* sep);
 std::string verdict_text(const row& r);
 std::string cell_text(const target_summary& s);
 std::string expected_text(const row& r);
+// The verdicts that are not their expected answer and have no counterexample to show (an expected
+// violation missing, or a search cut short), in order.
+std::vector<const row*> unexpected_without_counterexample(const std::vector<row>& rows);
 
 std::vector<std::string> ordered_unique(const std::vector<const row*>& rows, std::string row::*field);
 

@@ -202,15 +202,12 @@ void write_html(const std::string& path, const std::vector<row>& rows, const run
   }
   f << "</tbody></table>\n";
 
-  bool missing = false;
-  for (const auto& r : rows) missing |= !r.as_expected && r.verdict != "violated";
-  if (missing) {
+  if (const auto missing = unexpected_without_counterexample(rows); !missing.empty()) {
     f << "<h2>Unexpected verdicts without a counterexample</h2>\n<ul id=\"missing\">\n";
-    for (const auto& r : rows)
-      if (!r.as_expected && r.verdict != "violated")
-        f << "<li class=\"flag\">" << html_escape(r.id) << ": expected " << html_escape(expected_text(r)) << ", got "
-          << html_escape(verdict_text(r))
-          << (r.failure_message.empty() ? "" : " (" + html_escape(r.failure_message) + ")") << "</li>\n";
+    for (const row* r : missing)
+      f << "<li class=\"flag\">" << html_escape(r->id) << ": expected " << html_escape(expected_text(*r)) << ", got "
+        << html_escape(verdict_text(*r))
+        << (r->failure_message.empty() ? "" : " (" + html_escape(r->failure_message) + ")") << "</li>\n";
     f << "</ul>\n";
   }
 

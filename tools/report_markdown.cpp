@@ -70,14 +70,11 @@ void write_markdown(const std::string& path, const std::vector<row>& rows, const
       << md_cell(real_kernel_text(r.note)) << " |\n";
   }
   f << "\n";
-  bool missing = false;
-  for (const auto& r : rows) missing |= !r.as_expected && r.verdict != "violated";
-  if (missing) {
+  if (const auto missing = unexpected_without_counterexample(rows); !missing.empty()) {
     f << "## Unexpected verdicts without a counterexample\n\n";
-    for (const auto& r : rows)
-      if (!r.as_expected && r.verdict != "violated")
-        f << "- " << md_cell(r.id) << ": expected " << expected_text(r) << ", got " << verdict_text(r)
-          << (r.failure_message.empty() ? "" : " (" + md_cell(r.failure_message) + ")") << "\n";
+    for (const row* r : missing)
+      f << "- " << md_cell(r->id) << ": expected " << expected_text(*r) << ", got " << verdict_text(*r)
+        << (r->failure_message.empty() ? "" : " (" + md_cell(r->failure_message) + ")") << "\n";
     f << "\n";
   }
 

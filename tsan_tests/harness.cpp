@@ -167,17 +167,17 @@ bool world::meet(owner& o, const std::function<bool()>& decide) {
 bool world::run(const std::function<void(owner&)>& body) {
   const iowq::config cfg = config_for(plan_);
   iowq::configure(cfg);
-  native::options o;
-  o.idle_timeout = plan_.idle_timeout;
-  o.seed = plan_.seed;
-  o.yield_permille = plan_.yield_permille;
-  o.sleep_permille = plan_.sleep_permille;
-  o.sleep_min_us = plan_.sleep_min_us;
-  o.sleep_max_us = plan_.sleep_max_us;
-  o.inherit = [] {
-    const iowq::config c = iowq::current_config();
-    return std::function<void()>([c] { iowq::configure(c); });
-  };
+  const native::options o{.idle_timeout = plan_.idle_timeout,
+                          .seed = plan_.seed,
+                          .yield_permille = plan_.yield_permille,
+                          .sleep_permille = plan_.sleep_permille,
+                          .sleep_min_us = plan_.sleep_min_us,
+                          .sleep_max_us = plan_.sleep_max_us,
+                          .trace_notes = false,
+                          .inherit = [] {
+                            const iowq::config c = iowq::current_config();
+                            return std::function<void()>([c] { iowq::configure(c); });
+                          }};
   set_current_world(this);
   native::run_begin(o);
   start_ = std::chrono::steady_clock::now();

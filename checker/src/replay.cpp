@@ -18,17 +18,16 @@ failure_kind parse_failure_kind(const std::string& s) {
 }
 
 replay_file make_replay(const std::string& test, const options& o, const failure& f) {
-  replay_file r;
-  r.test = test;
-  r.timeouts = o.timeouts;
-  r.max_timeouts = o.max_timeouts;
-  r.max_steps = o.max_steps;
-  r.schedule = f.schedule;
-  r.kind = f.kind;
-  r.property = f.property;
-  r.message = f.message;
-  r.trace = f.trace;
-  return r;
+  return {.test = test,
+          .labels = {},
+          .timeouts = o.timeouts,
+          .max_timeouts = o.max_timeouts,
+          .max_steps = o.max_steps,
+          .schedule = f.schedule,
+          .kind = f.kind,
+          .property = f.property,
+          .message = f.message,
+          .trace = f.trace};
 }
 
 std::string to_json(const replay_file& r) {
