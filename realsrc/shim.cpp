@@ -442,6 +442,8 @@ callback_head* kenv_task_work_cancel_match(task_struct* t, bool (*match)(callbac
   kern::callback_head* k = kern::task_work_cancel_match(
       realsrc::k_task(t),
       [](kern::callback_head* cb, void* p) {
+        // Only the C code's own items: the owner's list also holds the scenario's (io_tctx_exit_cb).
+        if (cb->func.peek() != &run_c_callback) return false;
         auto* cc = static_cast<ctx*>(p);
         return cc->match(c_of(cb), cc->data);
       },

@@ -34,8 +34,8 @@ std::vector<scenario> build() {
 
   add("idle-then-eoi", "one work runs, its worker goes idle, then the task's last ring goes away", all, {plain},
       "punt 0; wait 1; ring-remove");
-  add("eoi-during-work", "the last ring goes away while the worker sleeps inside a long work item", all, {blocking},
-      "punt 0; ring-remove; release 0; wait 1");
+  add("eoi-during-work", "io-wq API: the last ring goes away while the worker sleeps inside a long work item", all,
+      {blocking}, "punt 0; ring-remove; release 0; wait 1");
   // DPOR over all interleavings: 628,115 executions for upstream-fixed, over 40 million (and
   // minutes) for v1 after its lost wakeup; the report bounds it like the tests
   // (`iowq-verify check --scenario set-clear-enqueue --search dpor` for the full search).
@@ -45,23 +45,24 @@ std::vector<scenario> build() {
   two_workers(add("bound-and-unbound", "a bound and an unbound work, one worker each, then the last ring goes away",
                   all, {plain, work_spec{.unbound = true}}, "punt 0; punt 1; wait 2; ring-remove"),
               1);
-  two_workers(add("hashed-stall",
-                  "two works on one hash, the first long: a second worker may stall on the hash; the ring goes away",
-                  all, {work_spec{.hash_key = 1, .blocks = true}, work_spec{.hash_key = 1}},
-                  "punt 0; punt 1; ring-remove; release 0; wait 2"),
-              2);
+  two_workers(
+      add("hashed-stall",
+          "io-wq API: two works on one hash, the first long: a second worker may stall on the hash; the ring goes away",
+          all, {work_spec{.hash_key = 1, .blocks = true}, work_spec{.hash_key = 1}},
+          "punt 0; punt 1; ring-remove; release 0; wait 2"),
+      2);
   add("creation-fails", "creating the first worker may fail (-ENOMEM): the work is cancelled, accounting undone", all,
       {plain}, "punt 0; wait 1; ring-remove")
       .create_error = -ENOMEM;
-  add("eoi-and-exit", "work queued, then the task exits: exit_start, exit-on-idle, put_and_exit", at_exit, {plain},
-      "punt 0; exit");
+  add("eoi-and-exit", "io-wq API: work queued, then the task exits: exit_start, exit-on-idle, put_and_exit", at_exit,
+      {plain}, "punt 0; exit");
   two_workers(add("blocking-work",
                   "the worker blocks in a work item; the sleeping hook creates a second worker for queued work", all,
                   {blocking, plain}, "punt 0; punt 1; wait 1; release 0; wait 2; ring-remove"),
               2);
   two_workers(add("eoi-blocked-creation",
-                  "the worker blocks in a work item with more work queued, then the last ring goes away", all,
-                  {blocking, plain}, "punt 0; punt 1; ring-remove; release 0; wait 2"),
+                  "io-wq API: the worker blocks in a work item with more work queued, then the last ring goes away",
+                  all, {blocking, plain}, "punt 0; punt 1; ring-remove; release 0; wait 2"),
               2);
   two_workers(
       add("stall-then-enqueue",
@@ -69,8 +70,9 @@ std::vector<scenario> build() {
           {P::accounting, P::lost_wakeup}, {work_spec{.hash_key = 1, .blocks = true}, work_spec{.hash_key = 1}, plain},
           "punt 0; punt 1; punt 2; wait 1; release 0; wait 3"),
       2);
-  two_workers(add("exit-while-blocked", "the task exits while its worker sleeps in a work item with more work queued",
-                  at_exit, {blocking, plain}, "punt 0; punt 1; exit"),
+  two_workers(add("exit-while-blocked",
+                  "io-wq API: the task exits while its worker sleeps in a work item with more work queued", at_exit,
+                  {blocking, plain}, "punt 0; punt 1; exit"),
               2);
   // DPOR over all interleavings takes about 2 min per variant (2.66 M executions for
   // upstream-fixed), 9x that for the report's matrix: the report bounds it like the tests, and
@@ -88,8 +90,34 @@ std::vector<scenario> build() {
               2);
   add("enqueue-during-exit", "io-wq API: a request punted after io_wq_exit_start (as task_work run during exit could)",
       at_exit, {plain, plain}, "punt 0; api:exit-start; punt 1; api:set-eoi; api:put-and-exit");
-  add("linked-at-exit", "a work whose completion punts a linked work while the task exits", at_exit,
+  add("linked-at-exit", "io-wq API: a work whose completion punts a linked work while the task exits", at_exit,
       {work_spec{.linked = 1}, plain}, "punt 0; exit");
+  // io_uring's own ring exit (ring-exit): exit-on-idle only once the ring's requests completed,
+  // from io_tctx_exit_cb in the owner's task_work. The faithful forms of eoi-during-work and
+  // eoi-blocked-creation.
+  {
+    // All interleavings (DPOR): over 6.4 M executions, not finished in 100 s; at most 2 preemptions.
+    scenario& s = add("ring-exit-during-work",
+                      "the last ring is closed while the worker sleeps in a long work item; exit-on-idle once it "
+                      "completed",
+                      all, {blocking}, "punt 0; ring-exit; release 0; wait 1");
+    s.preemption_bound = s.test_preemption_bound = 2;
+  }
+  two_workers(add("ring-exit-blocked-creation",
+                  "the worker blocks in a work item with more work queued, the last ring is closed; exit-on-idle "
+                  "once both completed",
+                  all, {blocking, plain}, "punt 0; punt 1; ring-exit; release 0; wait 2"),
+              2);
+  // F2's candidate trigger through io_uring (issue 12): idle timeouts on, a worker exits on its
+  // timeout while its own request for a second worker (create_worker_cb) waits in the owner's task_work.
+  {
+    scenario& s = add("timeout-pending-create",
+                      "the worker blocks with more work queued and asks the owner for a second worker; it may "
+                      "time out idle before the owner runs that request; then the last ring is closed",
+                      all, {blocking, plain}, "punt 0; punt 1; release 0; wait 2; ring-exit");
+    two_workers(s, 2);
+    s.timeouts = true;
+  }
   add("cancel-queued", "a queued work is cancelled while a worker may be picking it up", all, {plain},
       "punt 0; cancel 0; wait 1; ring-remove");
 
@@ -114,7 +142,8 @@ std::vector<scenario> build() {
       "baseline has no exit-on-idle: the idle worker stays after the last ring is gone (the patch's motivation)";
   for (const char* name :
        {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails", "blocking-work",
-        "eoi-blocked-creation", "cancel-queued", "eoi-then-concurrent-work", "eoi-concurrent-two-workers"})
+        "eoi-blocked-creation", "cancel-queued", "eoi-then-concurrent-work", "eoi-concurrent-two-workers",
+        "ring-exit-during-work", "ring-exit-blocked-creation", "timeout-pending-create"})
     finding(name, {base}, none, "pool-zero", lingering);
   const char* f3 = "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on";
   for (const char* name : {"eoi-and-exit", "linked-at-exit", "enqueue-during-exit"})
@@ -140,7 +169,20 @@ std::vector<scenario> build() {
   finding("exit-while-blocked", {v1, merged}, none, "accounting",
           "F2 during teardown: the exit cancels the worker's create_worker_cb, then the worker leaves on idle");
 
+  // F2 through io_uring (timeout-pending-create): the worker's idle timeout fires while its own
+  // create_worker_cb still waits in the owner's task_work (the owner has not run it for the idle
+  // timeout: stopped, or starved of CPU). Pre-existing: baseline has it too.
+  const char* f2_timeout =
+      "F2 through io_uring: the worker times out idle while its own create_worker_cb waits in the owner's "
+      "task_work; io_worker_exit() cancels it and gives back an nr_workers slot it never took";
+  finding("timeout-pending-create", {base, v1, merged}, none, "accounting", f2_timeout);
+  finding("timeout-pending-create", {v1, merged}, none, "pool-zero",
+          "F2's consequence: nr_workers wrapped to UINT_MAX, so the pool never reaches zero");
+
   // The 6.19 port (docs/findings.md): each fix variant clears its own finding and keeps the others.
+  finding("timeout-pending-create", {up}, fix::wrap, "accounting", f2_timeout);
+  finding("timeout-pending-create", {up}, fix::wrap, "pool-zero",
+          "F2's consequence: nr_workers wrapped to UINT_MAX, so the pool never reaches zero");
   finding("set-clear-enqueue", {up}, fix::strand, "lost-wakeup",
           "F1: the leaving worker is still counted in nr_running when the new ring's work is queued, and its "
           "io_wq_dec_running() returns early (no cur_work)");

@@ -1,5 +1,6 @@
 #include "scenario.h"
 
+#include <algorithm>
 #include <charconv>
 #include <climits>
 #include <iterator>
@@ -198,6 +199,9 @@ void world::create() {
 }
 
 void world::enqueue(int i) {
+  // The request and the linked requests its completion punts.
+  for (int k = i; k >= 0 && !punted[static_cast<std::size_t>(k)]; k = items[static_cast<std::size_t>(k)]->spec.linked)
+    punted[static_cast<std::size_t>(k)] = true;
   activity = "submitting";
   ops->enqueue(wq, items[static_cast<std::size_t>(i)]->work);
 }
@@ -225,6 +229,7 @@ void world::release(int i) {
 }
 
 void world::ring_added() {
+  ++ring_nodes;
   last_ring_gone = false;
   if (info(v).exit_on_idle) ops->set_exit_on_idle(wq, false);
 }
@@ -239,6 +244,33 @@ void world::ring_removed() {
   last_ring_gone = true;
   if (info(v).exit_on_idle) ops->set_exit_on_idle(wq, true);
   activity = was;
+}
+
+namespace {
+// io_tctx_exit_cb, on the owner: io_uring_del_tctx_node; exit-on-idle when no node is left.
+void tctx_exit_cb(kern::callback_head*) {
+  world& w = *W;
+  if (--w.ring_nodes > 0) return;
+  w.last_ring_gone = true;
+  if (info(w.v).exit_on_idle) w.ops->set_exit_on_idle(w.wq, true);
+}
+}  // namespace
+
+void world::ring_exit() {
+  const int requests = static_cast<int>(std::count(punted.begin(), punted.end(), true));
+  kern::callback_head* cb = exit_works.emplace_back(std::make_unique<kern::callback_head>()).get();
+  kern::init_task_work(cb, tctx_exit_cb);
+  // io_ring_exit_work on a kworker (a daemon: stuck waiting for a request that never completes is
+  // that request's lost wakeup, which the end check names).
+  chk::spawn_daemon(
+      [this, requests, cb] {
+        kern::make_current_task("kworker");
+        ops->cancel(wq, -1, true);  // io_uring_try_cancel_iowq
+        chk::await([this, requests] { return kern::atomic_read(&cqes) >= requests; }, {cqes.counter},
+                   chk::srcloc::current(), "wait_for_completion(ref_comp)");
+        kern::task_work_add(owner, cb, kern::TWA_SIGNAL);
+      },
+      "io_ring_exit_work");
 }
 
 void world::task_exit() {
@@ -299,6 +331,8 @@ void world::run(const action& a) {
       return ring_added();
     case action::op::ring_remove:
       return ring_removed();
+    case action::op::ring_exit:
+      return ring_exit();
     case action::op::exit:
       return task_exit();
     case action::op::set_eoi:
@@ -325,6 +359,7 @@ constexpr action_word action_words[] = {
     {action::op::cancel, "cancel", true},
     {action::op::ring_add, "ring-add", false},
     {action::op::ring_remove, "ring-remove", false},
+    {action::op::ring_exit, "ring-exit", false},
     {action::op::exit, "exit", false},
     {action::op::set_eoi, "api:set-eoi", false},
     {action::op::exit_start, "api:exit-start", false},
@@ -355,6 +390,49 @@ bool owner_program::uses_api() const {
     if (a.k == action::op::set_eoi || a.k == action::op::exit_start || a.k == action::op::put_and_exit) return true;
   return false;
 }
+
+std::string outside_io_uring(const scenario& s) {
+  std::vector<bool> punted(s.works.size(), false);
+  int waited = 0;
+  for (const action& a : s.owner.actions) {
+    std::string word;
+    for (const auto& w : action_words)
+      if (w.k == a.k) word = w.word;
+    switch (a.k) {
+      case action::op::punt:
+        // The work and the linked works its completion punts.
+        for (int i = a.n; i >= 0 && !punted[static_cast<std::size_t>(i)];
+             i = s.works[static_cast<std::size_t>(i)].linked)
+          punted[static_cast<std::size_t>(i)] = true;
+        break;
+      case action::op::wait:
+        waited = std::max(waited, a.n);
+        break;
+      case action::op::set_eoi:
+      case action::op::exit_start:
+      case action::op::put_and_exit:
+        return "it calls the io-wq API directly (" + word + ")";
+      case action::op::ring_remove:
+      case action::op::exit: {
+        const int n = static_cast<int>(std::count(punted.begin(), punted.end(), true));
+        if (waited < n)
+          return word + " while " + std::to_string(n - waited) + " of its " + std::to_string(n) +
+                 " requests may be in flight; io_uring first waits for them all (" +
+                 (a.k == action::op::exit ? "io_uring_cancel_generic" : "io_ring_exit_work") + ")";
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return "";
+}
+
+family family_of(const scenario& s) { return outside_io_uring(s).empty() ? family::io_uring : family::io_wq_api; }
+
+const char* to_string(family f) { return f == family::io_uring ? "io_uring" : "io-wq API"; }
+
+const char* describe(family f) { return f == family::io_uring ? "reachable through io_uring" : "io-wq API contract"; }
 
 owner_program parse_owner(std::string_view text) {
   owner_program p;
@@ -413,6 +491,7 @@ std::unique_ptr<instance> make(const scenario& s, const config& c, std::vector<p
       it->cancelled.set_name("work.cancelled", static_cast<int>(i));
       w.items.push_back(std::move(it));
     }
+    w.punted.assign(s.works.size(), false);
     W = &w;
   };
   p.thread = [self, &s](int) {

@@ -51,7 +51,13 @@ struct world;
 //   cancel N        io_wq_cancel_cb matching item N
 //   ring-add        __io_uring_add_tctx_node: io_wq_set_exit_on_idle(wq, false)
 //   ring-remove     io_ring_exit_work cancels the ring's work, then the last tctx node goes:
-//                   io_wq_set_exit_on_idle(wq, true)
+//                   io_wq_set_exit_on_idle(wq, true), at once (io_uring's order only when the
+//                   ring's requests have completed: see outside_io_uring)
+//   ring-exit       the ring is closed as io_uring does it: io_ring_exit_work runs on a kworker,
+//                   cancels the ring's work, waits for every request of the ring (ref_comp), then
+//                   queues io_tctx_exit_cb on the owner (task_work, TWA_SIGNAL); the owner runs it
+//                   with its other task_work, in detached LIFO batches (task_work_run), and it
+//                   deletes the ring's tctx node, setting exit-on-idle when it was the last
 //   exit            task exit: io_uring_cancel_generic, then io_uring_clean_tctx
 // and the io-wq API called directly, not in an order io_uring produces (the io-wq API family):
 //   api:set-eoi     io_wq_set_exit_on_idle(wq, true) without the ring's cancellation
@@ -65,6 +71,7 @@ struct action {
     cancel,
     ring_add,
     ring_remove,
+    ring_exit,
     exit,
     set_eoi,
     exit_start,
@@ -79,6 +86,14 @@ struct owner_program {
   std::string text() const;  // as parse_owner reads it
   bool uses_api() const;     // calls the io-wq API directly (api:...)
 };
+
+// Who can produce a scenario's calls: io_uring, or only a caller of the io-wq API in an order
+// io_uring does not produce (the io-wq API contract).
+enum class family : std::uint8_t { io_uring, io_wq_api };
+// "io_uring" or "io-wq API": the name in results and replay labels.
+const char* to_string(family f);
+// "reachable through io_uring" or "io-wq API contract": how the report and list say it.
+const char* describe(family f);
 // Throws std::invalid_argument naming the bad action.
 owner_program parse_owner(std::string_view text);
 
@@ -113,6 +128,13 @@ struct scenario {
   std::vector<std::string> expected_violations(const std::string& variant) const;
 };
 
+// Why the scenario's calls are not in an order io_uring produces, or empty when they are: it calls
+// the io-wq API directly (api:...), or a ring goes away (ring-remove) or the task exits (exit) while
+// requests it punted may still be in flight, where io_uring first waits for every request of the
+// ring (io_ring_exit_work: ref_comp) or of the task (io_uring_cancel_generic: tctx_inflight).
+std::string outside_io_uring(const scenario& s);
+family family_of(const scenario& s);
+
 const std::vector<scenario>& all();
 const scenario* find(const std::string& name);
 
@@ -136,8 +158,11 @@ struct world {
   kern::atomic_t cqes;  // completions posted by do_work
   // What the owner is doing, for naming the property a deadlock breaks.
   const char* activity = "starting";
-  bool destroyed = false;          // io_wq_put_and_exit returned
-  bool last_ring_gone = false;     // ring_removed() with no ring_added() since
+  bool destroyed = false;       // io_wq_put_and_exit returned
+  bool last_ring_gone = false;  // ring_removed() with no ring_added() since
+  int ring_nodes = 1;           // the owner's tctx nodes (rings it uses): ring-add and ring-exit
+  std::vector<bool> punted;     // the items punted so far, and the linked items they punt
+  std::vector<std::unique_ptr<kern::callback_head>> exit_works;  // io_tctx_exit_cb of each ring-exit
   bool checks_accounting = false;  // the accounting invariant runs at every release of wq->lock
 
   // The owner's actions (all on the owner task).
@@ -148,6 +173,8 @@ struct world {
   void ring_added();      // __io_uring_add_tctx_node: io_wq_set_exit_on_idle(wq, false)
   void ring_removed();    // io_ring_exit_work: cancel the ring's work; then the last node is
                           // deleted: io_wq_set_exit_on_idle(wq, true)
+  void ring_exit();       // io_ring_ctx_wait_and_kill: io_ring_exit_work on a kworker, then
+                          // io_tctx_exit_cb on the owner (see ring-exit above)
   void task_exit();       // io_uring_cancel_generic + io_uring_clean_tctx: exit_start, set, put_and_exit
   void cancel(int i);     // io_wq_cancel_cb matching item i
   // io-wq's API used directly, not in io_uring's order (for the io-wq-level contract):

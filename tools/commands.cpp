@@ -108,10 +108,10 @@ int cmd_list() {
   for (const auto& s : scn::all()) {
     std::string props;
     for (auto p : s.props) props += (props.empty() ? "" : ", ") + std::string(scn::to_string(p));
-    std::printf("  %-26s %s\n  %-26s owner: %s (%s)\n  %-26s checks: %s\n  %-26s bounds: %s; search: %s\n",
-                s.name.c_str(), s.summary.c_str(), "", s.owner.text().c_str(),
-                s.owner.uses_api() ? "io-wq API contract" : "reachable through io_uring", "", props.c_str(), "",
-                s.bounds().c_str(),
+    const std::string why = scn::outside_io_uring(s);
+    std::printf("  %-26s %s\n  %-26s owner: %s (%s%s)\n  %-26s checks: %s\n  %-26s bounds: %s; search: %s\n",
+                s.name.c_str(), s.summary.c_str(), "", s.owner.text().c_str(), scn::describe(scn::family_of(s)),
+                why.empty() ? "" : (": " + why).c_str(), "", props.c_str(), "", s.bounds().c_str(),
                 s.preemption_bound >= 0 ? ("at most " + std::to_string(s.preemption_bound) + " preemptions").c_str()
                                         : "all interleavings (DPOR)");
   }

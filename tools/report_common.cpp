@@ -160,6 +160,25 @@ std::string target_title(const row& r) {
   return r.scenario + " / " + r.variant;
 }
 
+std::vector<family_group> scenarios_by_family(const std::vector<const row*>& scen) {
+  std::vector<family_group> out;
+  const std::pair<const char*, const char*> families[] = {
+      {"io_uring", "Reachable through io_uring"},
+      {"io-wq API", "io-wq API contract: calls in orders io_uring does not produce"},
+      {"", "Of no family"},
+  };
+  for (const auto& [fam, heading] : families) {
+    family_group g{heading, {}};
+    for (const row* r : scen)
+      if (r->family == fam) {
+        if (std::find(g.scenarios.begin(), g.scenarios.end(), r->scenario) == g.scenarios.end())
+          g.scenarios.push_back(r->scenario);
+      }
+    if (!g.scenarios.empty()) out.push_back(std::move(g));
+  }
+  return out;
+}
+
 std::vector<const row*> cell_rows(const split& sp, const std::string& scenario, const std::string& variant) {
   std::vector<const row*> cell;
   for (const row* r : sp.scen)

@@ -42,6 +42,14 @@ split split_rows(const std::vector<row>& rows);
 
 std::string target_title(const row& r);
 
+// The families in the report's order (io_uring first), each with its scenarios in order of first
+// appearance: the matrix shows what io_uring can reach apart from the io-wq API contract.
+struct family_group {
+  std::string heading;  // "Reachable through io_uring", "io-wq API contract: ..."
+  std::vector<std::string> scenarios;
+};
+std::vector<family_group> scenarios_by_family(const std::vector<const row*>& scen);
+
 // The rows of one matrix cell: a scenario under a variant.
 std::vector<const row*> cell_rows(const split& sp, const std::string& scenario, const std::string& variant);
 

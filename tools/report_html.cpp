@@ -87,6 +87,45 @@ std::string cls(const std::string& verdict, bool as_expected) {
   return "ok";
 }
 
+// One row of the verdict matrix: the scenario and its cell under each variant.
+void matrix_row(std::ofstream& f, const split& sp, const std::string& s, const std::vector<std::string>& variants) {
+  std::vector<std::string> all_props;  // the first search of a target checks every property
+  std::string summary, bounds;
+  for (const row* r : sp.scen)
+    if (r->scenario == s) {
+      if (r->properties.size() > all_props.size()) all_props = r->properties;
+      summary = r->summary;
+      bounds = r->bounds.substr(0, r->bounds.find(';'));
+    }
+  const std::string props = join(all_props, ", ");
+  f << "<tr><th class=\"sc\" title=\"" << html_escape(summary) << "\">" << html_escape(s) << "<div class=\"meta\">"
+    << html_escape(props) << "</div><div class=\"meta\">" << html_escape(bounds) << "</div></th>";
+  for (const auto& v : variants) {
+    const std::vector<const row*> cell = cell_rows(sp, s, v);
+    if (cell.empty()) {
+      f << "<td>-</td>";
+      continue;
+    }
+    const target_summary t = summarize(cell);
+    f << "<td class=\"" << cls(t.verdict, t.unexpected.empty()) << "\" title=\"" << html_escape(t.bounds) << "\">";
+    if (t.verdict == "violated") {
+      const row* first = nullptr;
+      for (const row* r : cell)
+        if (r->verdict == "violated" && !first) first = r;
+      f << "<a href=\"#" << anchor(*first) << "\">" << html_escape(cell_text(t)) << "</a>";
+    } else {
+      f << html_escape(cell_text(t));
+    }
+    f << "<div class=\"meta\">" << html_escape(t.search) << "<br>" << fmt_count(t.executions) << " executions &middot; "
+      << fmt_seconds(t.seconds) << "</div>";
+    for (const row* r : t.unexpected)
+      f << "<div class=\"flag\">UNEXPECTED " << html_escape(r->property) << ": expected "
+        << html_escape(expected_text(*r)) << ", got " << html_escape(verdict_text(*r)) << "</div>";
+    f << "</td>";
+  }
+  f << "</tr>\n";
+}
+
 }  // namespace
 
 void write_html(const std::string& path, const std::vector<row>& rows, const run_info& info) {
@@ -120,42 +159,10 @@ void write_html(const std::string& path, const std::vector<row>& rows, const run
          "<table id=\"matrix\"><thead><tr><th>scenario</th>";
     for (const auto& v : variants) f << "<th>" << html_escape(v) << "</th>";
     f << "</tr></thead><tbody>\n";
-    for (const auto& s : ordered_unique(sp.scen, &row::scenario)) {
-      std::vector<std::string> all_props;  // the first search of a target checks every property
-      std::string summary, bounds;
-      for (const row* r : sp.scen)
-        if (r->scenario == s) {
-          if (r->properties.size() > all_props.size()) all_props = r->properties;
-          summary = r->summary;
-          bounds = r->bounds.substr(0, r->bounds.find(';'));
-        }
-      const std::string props = join(all_props, ", ");
-      f << "<tr><th class=\"sc\" title=\"" << html_escape(summary) << "\">" << html_escape(s) << "<div class=\"meta\">"
-        << html_escape(props) << "</div><div class=\"meta\">" << html_escape(bounds) << "</div></th>";
-      for (const auto& v : variants) {
-        const std::vector<const row*> cell = cell_rows(sp, s, v);
-        if (cell.empty()) {
-          f << "<td>-</td>";
-          continue;
-        }
-        const target_summary t = summarize(cell);
-        f << "<td class=\"" << cls(t.verdict, t.unexpected.empty()) << "\" title=\"" << html_escape(t.bounds) << "\">";
-        if (t.verdict == "violated") {
-          const row* first = nullptr;
-          for (const row* r : cell)
-            if (r->verdict == "violated" && !first) first = r;
-          f << "<a href=\"#" << anchor(*first) << "\">" << html_escape(cell_text(t)) << "</a>";
-        } else {
-          f << html_escape(cell_text(t));
-        }
-        f << "<div class=\"meta\">" << html_escape(t.search) << "<br>" << fmt_count(t.executions)
-          << " executions &middot; " << fmt_seconds(t.seconds) << "</div>";
-        for (const row* r : t.unexpected)
-          f << "<div class=\"flag\">UNEXPECTED " << html_escape(r->property) << ": expected "
-            << html_escape(expected_text(*r)) << ", got " << html_escape(verdict_text(*r)) << "</div>";
-        f << "</td>";
-      }
-      f << "</tr>\n";
+    for (const auto& fam : scenarios_by_family(sp.scen)) {
+      f << "<tr class=\"family\"><th colspan=\"" << variants.size() + 1 << "\">" << html_escape(fam.heading)
+        << "</th></tr>\n";
+      for (const auto& s : fam.scenarios) matrix_row(f, sp, s, variants);
     }
     f << "</tbody></table>\n";
   }
@@ -182,13 +189,14 @@ void write_html(const std::string& path, const std::vector<row>& rows, const run
   }
 
   f << "<h2>Findings</h2>\n<p>Every counterexample found, with its replay file (<code>iowq-verify replay "
-       "FILE</code> re-executes it).</p>\n<table id=\"findings\"><thead><tr><th>target</th><th>property</th>"
+       "FILE</code> re-executes it).</p>\n<table "
+       "id=\"findings\"><thead><tr><th>target</th><th>family</th><th>property</th>"
        "<th>expected?</th><th>failure</th><th>replay file</th><th>trace</th><th>reproduced on a real kernel</th>"
        "</tr></thead><tbody>\n";
   for (const auto& r : rows) {
     if (r.verdict != "violated") continue;
     f << "<tr class=\"" << cls(r.verdict, r.as_expected) << "\"><td>" << html_escape(target_title(r)) << "</td><td>"
-      << html_escape(r.violated) << "</td><td>"
+      << html_escape(family_text(r)) << "</td><td>" << html_escape(r.violated) << "</td><td>"
       << (r.as_expected ? (r.mutant.empty() ? "known finding" : "mutant killed")
                         : "<span class=\"flag\">UNEXPECTED</span> (expected " + html_escape(expected_text(r)) + ")")
       << "</td><td>" << html_escape(r.failure_kind) << ": " << html_escape(r.failure_message)
@@ -217,8 +225,9 @@ void write_html(const std::string& path, const std::vector<row>& rows, const run
   for (const auto& r : rows) {
     if (r.verdict != "violated") continue;
     f << "<section class=\"cx\" id=\"" << anchor(r) << "\"><h3>" << html_escape(target_title(r)) << ": "
-      << html_escape(r.violated) << (r.as_expected ? "" : " <span class=\"flag\">UNEXPECTED</span>") << "</h3>\n<p>"
-      << html_escape(r.failure_kind) << ": " << html_escape(r.failure_message)
+      << html_escape(r.violated) << " <span class=\"meta\">(" << html_escape(family_text(r)) << ")</span>"
+      << (r.as_expected ? "" : " <span class=\"flag\">UNEXPECTED</span>") << "</h3>\n<p>" << html_escape(r.failure_kind)
+      << ": " << html_escape(r.failure_message)
       << (r.failure_location.empty() ? "" : " at <code>" + html_escape(r.failure_location) + "</code>") << "<br>"
       << html_escape(r.summary) << "</p>\n";
     if (!r.note.empty()) f << "<p>Known finding: " << html_escape(r.note) << "</p>\n";

@@ -12,6 +12,7 @@ const char* const style =
     ".flag{color:#a00;font-weight:bold;font-size:11px}.meta{color:#555;font-size:11px;white-space:nowrap}"
     ".legend span{display:inline-block;padding:2px 8px;margin-right:6px;border:1px solid #bbb;font-size:12px}"
     "#matrix td{min-width:8em}#matrix th.sc{min-width:14em;max-width:20em}#matrix .meta{white-space:normal}"
+    "#matrix tr.family th{text-align:left;background:#e8ecf4;font-size:1.05em}"
     "td.num{text-align:right;white-space:nowrap}"
     ".lanes td,.lanes th{font-family:ui-monospace,monospace;font-size:12px}"
     ".lanes td.st{min-width:18em}.lanes td.n{color:#666;text-align:right}"

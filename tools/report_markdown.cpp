@@ -23,24 +23,28 @@ void write_markdown(const std::string& path, const std::vector<row>& rows, const
     auto variants = ordered_unique(sp.scen, &row::variant);
     f << "## Verdict matrix (scenario x variant)\n\nEach cell combines the scenario's properties under the variant: "
          "the verdict, then the search, executions and time. **UNEXPECTED** marks a verdict that is not the "
-         "expected answer.\n\n| scenario |";
-    for (const auto& v : variants) f << " " << v << " |";
-    f << "\n|---|";
-    for (std::size_t i = 0; i < variants.size(); ++i) f << "---|";
-    f << "\n";
-    for (const auto& s : ordered_unique(sp.scen, &row::scenario)) {
-      f << "| " << s << " |";
-      for (const auto& v : variants) {
-        const std::vector<const row*> cell = cell_rows(sp, s, v);
-        if (cell.empty()) {
-          f << " - |";
-          continue;
-        }
-        target_summary t = summarize(cell);
-        f << " " << (t.unexpected.empty() ? "" : "**UNEXPECTED** ") << md_cell(cell_text(t)) << "<br>" << t.search
-          << ", " << fmt_count(t.executions) << " ex, " << fmt_seconds(t.seconds) << " |";
-      }
+         "expected answer. The scenarios reachable through io_uring come first, then those of the io-wq API "
+         "contract.\n";
+    for (const auto& fam : scenarios_by_family(sp.scen)) {
+      f << "\n### " << fam.heading << "\n\n| scenario |";
+      for (const auto& v : variants) f << " " << v << " |";
+      f << "\n|---|";
+      for (std::size_t i = 0; i < variants.size(); ++i) f << "---|";
       f << "\n";
+      for (const auto& s : fam.scenarios) {
+        f << "| " << s << " |";
+        for (const auto& v : variants) {
+          const std::vector<const row*> cell = cell_rows(sp, s, v);
+          if (cell.empty()) {
+            f << " - |";
+            continue;
+          }
+          target_summary t = summarize(cell);
+          f << " " << (t.unexpected.empty() ? "" : "**UNEXPECTED** ") << md_cell(cell_text(t)) << "<br>" << t.search
+            << ", " << fmt_count(t.executions) << " ex, " << fmt_seconds(t.seconds) << " |";
+        }
+        f << "\n";
+      }
     }
     f << "\nBounds of each scenario:\n\n";
     for (const auto& group : by_target(sp.scen))
@@ -59,11 +63,11 @@ void write_markdown(const std::string& path, const std::vector<row>& rows, const
     f << "\n";
   }
 
-  f << "## Findings (every counterexample)\n\n| target | property | expected | failure | replay | reproduced on a "
-       "real kernel |\n|---|---|---|---|---|---|\n";
+  f << "## Findings (every counterexample)\n\n| target | family | property | expected | failure | replay | "
+       "reproduced on a real kernel |\n|---|---|---|---|---|---|---|\n";
   for (const auto& r : rows) {
     if (r.verdict != "violated") continue;
-    f << "| " << md_cell(target_title(r)) << " | " << r.violated << " | "
+    f << "| " << md_cell(target_title(r)) << " | " << family_text(r) << " | " << r.violated << " | "
       << (r.as_expected ? (r.mutant.empty() ? "known finding" : "mutant killed") : "**UNEXPECTED**") << " | "
       << md_cell(r.failure_kind + ": " + r.failure_message) << " | "
       << (r.replay_file.empty() ? "" : "[" + r.replay_file + "](" + r.replay_file + ")") << " | "
@@ -81,7 +85,7 @@ void write_markdown(const std::string& path, const std::vector<row>& rows, const
   f << "## Counterexamples\n\n";
   for (const auto& r : rows) {
     if (r.verdict != "violated") continue;
-    f << "### " << target_title(r) << ": " << r.violated << "\n\n"
+    f << "### " << target_title(r) << ": " << r.violated << " (" << family_text(r) << ")\n\n"
       << r.failure_kind << ": " << r.failure_message << (r.failure_location.empty() ? "" : " at " + r.failure_location)
       << "\n\n";
     if (!r.note.empty()) f << "Known finding: " << r.note << "\n\n";

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "chk/trace_json.h"
+#include "scenario.h"
 
 namespace iowq::tools {
 
@@ -24,6 +25,7 @@ void row_fields(Row& r, F&& f) {
   f("scenario", r.scenario);
   f("variant", r.variant);
   f("mutant", r.mutant);
+  f("family", r.family);
   f("summary", r.summary);
   f("note", r.note);
   f("property", r.property);
@@ -65,6 +67,12 @@ std::vector<std::vector<const row*>> by_target(const std::vector<const row*>& ro
     }
   }
   return out;
+}
+
+std::string family_text(const row& r) {
+  for (scn::family f : {scn::family::io_uring, scn::family::io_wq_api})
+    if (r.family == scn::to_string(f)) return scn::describe(f);
+  return "";
 }
 
 std::string fmt_count(std::uint64_t n) {

@@ -13,7 +13,7 @@
 namespace iowq::tools {
 
 // The version of the results JSON (results.json, --json, the input of merge).
-inline constexpr int results_format_version = 2;
+inline constexpr int results_format_version = 3;
 
 struct row {
   std::string group;     // "scenario" or "mutant"
@@ -22,9 +22,12 @@ struct row {
   std::string scenario;  // scenario name
   std::string variant;   // baseline | v1 | merged | upstream | ...
   std::string mutant;    // empty unless a mutant run
-  std::string summary;   // what the target checks, in words
-  std::string note;      // for a known finding: why the property breaks (one line)
-  std::string property;  // the property this row judges
+  // "io_uring": the scenario's calls are io_uring's, so a violation is reachable through io_uring;
+  // "io-wq API": the scenario calls the io-wq API in an order io_uring does not produce.
+  std::string family;
+  std::string summary;                  // what the target checks, in words
+  std::string note;                     // for a known finding: why the property breaks (one line)
+  std::string property;                 // the property this row judges
   std::vector<std::string> properties;  // the properties checked by the search that judged it
   std::string expected;                 // "verified", or "violated:<property>"
   // verified | violated | inconclusive | no violation found (a sampling search) | not-run (a
@@ -67,6 +70,9 @@ std::vector<row> merge_rows(const std::vector<row>& parts, std::string* error);
 // Whether a row's verdict is its expected answer (and the violated property the expected one). A
 // sampling search without a violation counts as the answer "verified".
 bool matches_expectation(const row& r);
+
+// "reachable through io_uring" or "io-wq API contract" for the row's family; empty if it has none.
+std::string family_text(const row& r);
 
 // 1234567 -> "1,234,567".
 std::string fmt_count(std::uint64_t n);

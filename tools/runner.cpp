@@ -61,6 +61,7 @@ row placeholder(const target& t, const part_spec& ps) {
   r.scenario = t.s->name;
   r.variant = to_string(t.cfg.v);
   r.mutant = t.mutant;
+  r.family = scn::to_string(scn::family_of(*t.s));
   r.verdict = "not-run";
   r.shard_index = ps.row_index;
   r.shard_count = ps.row_count;
@@ -101,6 +102,7 @@ std::vector<row> run_target(const target& t, std::size_t k, const search_request
     r.scenario = t.s->name;
     r.variant = variant;
     r.mutant = t.mutant;
+    r.family = scn::to_string(scn::family_of(*t.s));
     r.property = pv.property;
     r.id = t.mutant.empty() ? t.s->name + "/" + variant + "/" + pv.property
                             : "mutant/" + t.mutant + " (" + t.s->name + ", " + variant + ")";
@@ -215,8 +217,8 @@ void print_rows(const std::vector<row>& rows) {
     if (r.verdict == "not-run") continue;
     if (r.target != last) {
       last = r.target;
-      std::printf("== %s%s%s [%s]\n", r.mutant.empty() ? "" : ("mutant " + r.mutant + " in ").c_str(),
-                  r.scenario.c_str(), (" under " + r.variant).c_str(), r.bounds.c_str());
+      std::printf("== %s%s%s (%s) [%s]\n", r.mutant.empty() ? "" : ("mutant " + r.mutant + " in ").c_str(),
+                  r.scenario.c_str(), (" under " + r.variant).c_str(), family_text(r).c_str(), r.bounds.c_str());
     }
     std::string verdict = r.verdict + (r.violated.empty() || r.violated == r.property ? "" : " (" + r.violated + ")");
     std::printf("   %-13s %-14s %s executions, %.2f s%s\n", r.property.c_str(), verdict.c_str(),

@@ -38,7 +38,7 @@ class P(HTMLParser):
     def __init__(self):
         super().__init__()
         self.stack, self.matrix_rows, self.cells, self.ready, self.lanes, self.found = [], 0, [], False, 0, 0
-        self.in_matrix = 0
+        self.in_matrix, self.family_rows = 0, 0
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "body" and a.get("data-ready") == "1": self.ready = True
@@ -46,14 +46,16 @@ class P(HTMLParser):
         elif tag == "table" and self.in_matrix: self.in_matrix += 1
         if tag == "table" and a.get("class") == "lanes": self.lanes += 1
         if tag == "table" and a.get("id") == "findings": self.found = 1
-        if self.in_matrix and tag == "tr": self.matrix_rows += 1
+        if self.in_matrix and tag == "tr" and a.get("class") == "family": self.family_rows += 1
+        elif self.in_matrix and tag == "tr": self.matrix_rows += 1
         if self.in_matrix and tag == "td": self.cells.append(a.get("class", ""))
     def handle_endtag(self, tag):
         if tag == "table" and self.in_matrix: self.in_matrix -= 1
 p = P()
 p.feed(open(sys.argv[1]).read())
-print(f"matrix rows {p.matrix_rows}, cells {p.cells}, swimlane tables {p.lanes}, script ran {p.ready}")
+print(f"matrix rows {p.matrix_rows}, family rows {p.family_rows}, cells {p.cells}, swimlane tables {p.lanes}, script ran {p.ready}")
 assert p.matrix_rows == 3, "expected a header row and two scenario rows"
+assert p.family_rows == 1, "both scenarios under one family heading (reachable through io_uring)"
 assert len(p.cells) == 4, "a cell per scenario and variant"
 assert all(c in ("ok", "found") for c in p.cells), "every verdict coloured, none unexpected"
 assert "found" in p.cells, "the known finding under baseline"
