@@ -46,7 +46,9 @@ const std::vector<known_tree> table = {
                 {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails",
                  "blocking-work", "eoi-blocked-creation", "eoi-then-concurrent-work", "eoi-concurrent-two-workers",
                  "cancel-queued", "ring-exit-during-work", "ring-exit-blocked-creation", "timeout-pending-create"}) +
-         violations("exit-hang", f3, {"eoi-and-exit", "exit-while-blocked", "enqueue-during-exit", "linked-at-exit"})},
+         violations("exit-hang", f3,
+                    {"eoi-and-exit", "exit-while-blocked", "enqueue-during-exit", "linked-at-exit",
+                     "task-exit-after-work", "task-exit-linked"})},
     {"26efc8506b863b50eb72177cd063afe1616a24dc0cef6a2d3f9924f786a65848",
      "Debian 6.12.118 + io-wq-exit-on-idle-v1.patch",
      violations("lost-wakeup", f1, {"set-clear-enqueue", "eoi-then-concurrent-work"})},

@@ -118,6 +118,15 @@ std::vector<scenario> build() {
     two_workers(s, 2);
     s.timeouts = true;
   }
+  // The task's exit as io_uring does it (task-exit): the faithful forms of eoi-and-exit and
+  // linked-at-exit.
+  add("task-exit-after-work",
+      "work queued, then the task exits as io_uring does: exit_start, its requests completed, exit-on-idle, "
+      "put_and_exit",
+      at_exit, {plain}, "punt 0; task-exit");
+  add("task-exit-linked",
+      "a work whose completion punts a linked work, then the task exits as io_uring does (waiting for both)", at_exit,
+      {work_spec{.linked = 1}, plain}, "punt 0; task-exit");
   add("cancel-queued", "a queued work is cancelled while a worker may be picking it up", all, {plain},
       "punt 0; cancel 0; wait 1; ring-remove");
 
@@ -146,7 +155,8 @@ std::vector<scenario> build() {
         "ring-exit-during-work", "ring-exit-blocked-creation", "timeout-pending-create"})
     finding(name, {base}, none, "pool-zero", lingering);
   const char* f3 = "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on";
-  for (const char* name : {"eoi-and-exit", "linked-at-exit", "enqueue-during-exit"})
+  for (const char* name :
+       {"eoi-and-exit", "linked-at-exit", "enqueue-during-exit", "task-exit-after-work", "task-exit-linked"})
     finding(name, {base}, none, "exit-hang", f3);
 
   // The 6.14 port.

@@ -273,6 +273,28 @@ void world::ring_exit() {
       "io_ring_exit_work");
 }
 
+void world::task_exit_waiting() {
+  activity = "exiting (io_wq_put_and_exit)";
+  ops->exit_start(wq);
+  ops->cancel(wq, -1, true);  // io_uring_try_cancel_requests: the task's io-wq work
+  // tctx_inflight: until every request punted (and the linked ones) completed, running task_work.
+  const int requests = static_cast<int>(std::count(punted.begin(), punted.end(), true));
+  for (;;) {
+    task_struct* me = owner;
+    chk::await([this, me, requests] { return kern::atomic_read(&cqes) >= requests || kern::task_work_pending(me); },
+               {cqes.counter, me->task_works}, chk::srcloc::current(), "io_uring_cancel_generic");
+    if (!kern::task_work_pending(me)) break;
+    kern::io_run_task_work();
+  }
+  // io_uring_clean_tctx: every node deleted (exit-on-idle with the last), then io_wq_put_and_exit.
+  ring_nodes = 0;
+  last_ring_gone = true;
+  if (info(v).exit_on_idle) ops->set_exit_on_idle(wq, true);
+  ops->put_and_exit(wq);
+  destroyed = true;
+  activity = "exited";
+}
+
 void world::task_exit() {
   activity = "exiting (io_wq_put_and_exit)";
   ops->exit_start(wq);
@@ -335,6 +357,8 @@ void world::run(const action& a) {
       return ring_exit();
     case action::op::exit:
       return task_exit();
+    case action::op::task_exit:
+      return task_exit_waiting();
     case action::op::set_eoi:
       return set_exit_on_idle(true);
     case action::op::exit_start:
@@ -361,6 +385,7 @@ constexpr action_word action_words[] = {
     {action::op::ring_remove, "ring-remove", false},
     {action::op::ring_exit, "ring-exit", false},
     {action::op::exit, "exit", false},
+    {action::op::task_exit, "task-exit", false},
     {action::op::set_eoi, "api:set-eoi", false},
     {action::op::exit_start, "api:exit-start", false},
     {action::op::put_and_exit, "api:put-and-exit", false},

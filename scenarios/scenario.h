@@ -58,7 +58,12 @@ struct world;
 //                   queues io_tctx_exit_cb on the owner (task_work, TWA_SIGNAL); the owner runs it
 //                   with its other task_work, in detached LIFO batches (task_work_run), and it
 //                   deletes the ring's tctx node, setting exit-on-idle when it was the last
-//   exit            task exit: io_uring_cancel_generic, then io_uring_clean_tctx
+//   exit            task exit: io_uring_cancel_generic, then io_uring_clean_tctx (without waiting
+//                   for the requests in flight: io_uring's order only when none is)
+//   task-exit       task exit as io_uring does it: io_uring_cancel_generic (io_wq_exit_start, cancel
+//                   the task's work, wait until none of its requests is in flight, running its
+//                   task_work meanwhile), then io_uring_clean_tctx (the nodes deleted, exit-on-idle
+//                   set with the last, io_wq_put_and_exit)
 // and the io-wq API called directly, not in an order io_uring produces (the io-wq API family):
 //   api:set-eoi     io_wq_set_exit_on_idle(wq, true) without the ring's cancellation
 //   api:exit-start  io_wq_exit_start alone
@@ -73,6 +78,7 @@ struct action {
     ring_remove,
     ring_exit,
     exit,
+    task_exit,
     set_eoi,
     exit_start,
     put_and_exit
@@ -166,17 +172,19 @@ struct world {
   bool checks_accounting = false;  // the accounting invariant runs at every release of wq->lock
 
   // The owner's actions (all on the owner task).
-  void create();          // io_uring_alloc_task_context: hash and wq
-  void enqueue(int i);    // io_queue_iowq
-  void wait_done(int n);  // io_cqring_wait until n completions, running task_work meanwhile
-  void release(int i);    // lets a blocking work item finish
-  void ring_added();      // __io_uring_add_tctx_node: io_wq_set_exit_on_idle(wq, false)
-  void ring_removed();    // io_ring_exit_work: cancel the ring's work; then the last node is
-                          // deleted: io_wq_set_exit_on_idle(wq, true)
-  void ring_exit();       // io_ring_ctx_wait_and_kill: io_ring_exit_work on a kworker, then
-                          // io_tctx_exit_cb on the owner (see ring-exit above)
-  void task_exit();       // io_uring_cancel_generic + io_uring_clean_tctx: exit_start, set, put_and_exit
-  void cancel(int i);     // io_wq_cancel_cb matching item i
+  void create();             // io_uring_alloc_task_context: hash and wq
+  void enqueue(int i);       // io_queue_iowq
+  void wait_done(int n);     // io_cqring_wait until n completions, running task_work meanwhile
+  void release(int i);       // lets a blocking work item finish
+  void ring_added();         // __io_uring_add_tctx_node: io_wq_set_exit_on_idle(wq, false)
+  void ring_removed();       // io_ring_exit_work: cancel the ring's work; then the last node is
+                             // deleted: io_wq_set_exit_on_idle(wq, true)
+  void ring_exit();          // io_ring_ctx_wait_and_kill: io_ring_exit_work on a kworker, then
+                             // io_tctx_exit_cb on the owner (see ring-exit above)
+  void task_exit_waiting();  // task-exit: io_uring_cancel_generic waiting for in-flight requests,
+                             // then io_uring_clean_tctx
+  void task_exit();          // io_uring_cancel_generic + io_uring_clean_tctx: exit_start, set, put_and_exit
+  void cancel(int i);        // io_wq_cancel_cb matching item i
   // io-wq's API used directly, not in io_uring's order (for the io-wq-level contract):
   void set_exit_on_idle(bool enable);  // io_wq_set_exit_on_idle without the ring's cancellation
   void exit_start();                   // io_wq_exit_start alone

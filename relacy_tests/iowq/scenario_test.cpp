@@ -56,6 +56,8 @@ TEST_CASE("families: a program is in io_uring's order only if rings go and tasks
   CHECK(judge("punt 0; cancel 0; wait 1; ring-remove", {plain}).empty());
   CHECK(judge("punt 0; wait 2; exit", {linking, plain}).empty());
   CHECK(judge("punt 0; punt 1; punt 2; wait 1; release 0; wait 3", {plain, plain, plain}).empty());
+  // ring-exit and task-exit wait for the requests themselves, as io_uring does.
+  CHECK(judge("punt 0; task-exit", {linking, plain}).empty());
   // ring-exit waits for the ring's requests itself (io_ring_exit_work), as io_uring does.
   CHECK(judge("punt 0; punt 1; ring-exit; release 0; wait 2", {plain, plain}).empty());
   // Not io_uring's order: the ring goes or the task exits with requests in flight, or the io-wq API
@@ -75,10 +77,10 @@ TEST_CASE("families: a program is in io_uring's order only if rings go and tasks
   std::vector<std::string> io_uring;
   for (const auto& s : scn::all())
     if (scn::family_of(s) == scn::family::io_uring) io_uring.push_back(s.name);
-  CHECK(io_uring == std::vector<std::string>{"idle-then-eoi", "set-clear-enqueue", "bound-and-unbound",
-                                             "creation-fails", "blocking-work", "stall-then-enqueue",
-                                             "ring-exit-during-work", "ring-exit-blocked-creation",
-                                             "timeout-pending-create", "cancel-queued"});
+  CHECK(io_uring == std::vector<std::string>{
+                        "idle-then-eoi", "set-clear-enqueue", "bound-and-unbound", "creation-fails", "blocking-work",
+                        "stall-then-enqueue", "ring-exit-during-work", "ring-exit-blocked-creation",
+                        "timeout-pending-create", "task-exit-after-work", "task-exit-linked", "cancel-queued"});
 }
 
 TEST_CASE("owner programs: every scenario's program prints as it parses, and bad ones are refused with a reason",
