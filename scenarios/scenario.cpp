@@ -212,15 +212,21 @@ void world::enqueue(int i) {
 // which is not under test and would multiply the interleavings).
 void world::wait_done(int n) {
   activity = "waiting for completions";
+  await_completions(n, "io_cqring_wait");
+  activity = "running";
+}
+
+void world::await_completions(int n, const char* label) {
   for (;;) {
     task_struct* me = owner;
     chk::await([this, me, n] { return kern::atomic_read(&cqes) >= n || kern::task_work_pending(me); },
-               {cqes.counter, me->task_works}, chk::srcloc::current(), "io_cqring_wait");
+               {cqes.counter, me->task_works}, chk::srcloc::current(), label);
     if (!kern::task_work_pending(me)) break;
     kern::io_run_task_work();
   }
-  activity = "running";
 }
+
+int world::requests_punted() const { return static_cast<int>(std::count(punted.begin(), punted.end(), true)); }
 
 void world::release(int i) {
   item& it = *items[static_cast<std::size_t>(i)];
@@ -257,7 +263,7 @@ void tctx_exit_cb(kern::callback_head*) {
 }  // namespace
 
 void world::ring_exit() {
-  const int requests = static_cast<int>(std::count(punted.begin(), punted.end(), true));
+  const int requests = requests_punted();
   kern::callback_head* cb = exit_works.emplace_back(std::make_unique<kern::callback_head>()).get();
   kern::init_task_work(cb, tctx_exit_cb);
   // io_ring_exit_work on a kworker (a daemon: stuck waiting for a request that never completes is
@@ -278,14 +284,7 @@ void world::task_exit_waiting() {
   ops->exit_start(wq);
   ops->cancel(wq, -1, true);  // io_uring_try_cancel_requests: the task's io-wq work
   // tctx_inflight: until every request punted (and the linked ones) completed, running task_work.
-  const int requests = static_cast<int>(std::count(punted.begin(), punted.end(), true));
-  for (;;) {
-    task_struct* me = owner;
-    chk::await([this, me, requests] { return kern::atomic_read(&cqes) >= requests || kern::task_work_pending(me); },
-               {cqes.counter, me->task_works}, chk::srcloc::current(), "io_uring_cancel_generic");
-    if (!kern::task_work_pending(me)) break;
-    kern::io_run_task_work();
-  }
+  await_completions(requests_punted(), "io_uring_cancel_generic");
   // io_uring_clean_tctx: every node deleted (exit-on-idle with the last), then io_wq_put_and_exit.
   ring_nodes = 0;
   last_ring_gone = true;

@@ -172,19 +172,22 @@ struct world {
   bool checks_accounting = false;  // the accounting invariant runs at every release of wq->lock
 
   // The owner's actions (all on the owner task).
-  void create();             // io_uring_alloc_task_context: hash and wq
-  void enqueue(int i);       // io_queue_iowq
-  void wait_done(int n);     // io_cqring_wait until n completions, running task_work meanwhile
-  void release(int i);       // lets a blocking work item finish
-  void ring_added();         // __io_uring_add_tctx_node: io_wq_set_exit_on_idle(wq, false)
-  void ring_removed();       // io_ring_exit_work: cancel the ring's work; then the last node is
-                             // deleted: io_wq_set_exit_on_idle(wq, true)
-  void ring_exit();          // io_ring_ctx_wait_and_kill: io_ring_exit_work on a kworker, then
-                             // io_tctx_exit_cb on the owner (see ring-exit above)
-  void task_exit_waiting();  // task-exit: io_uring_cancel_generic waiting for in-flight requests,
-                             // then io_uring_clean_tctx
-  void task_exit();          // io_uring_cancel_generic + io_uring_clean_tctx: exit_start, set, put_and_exit
-  void cancel(int i);        // io_wq_cancel_cb matching item i
+  void create();          // io_uring_alloc_task_context: hash and wq
+  void enqueue(int i);    // io_queue_iowq
+  void wait_done(int n);  // io_cqring_wait until n completions, running task_work meanwhile
+  // Blocks the owner until n completions, running its task_work as it arrives (label: the trace's).
+  void await_completions(int n, const char* label);
+  int requests_punted() const;  // the items punted so far, with the linked ones they punt
+  void release(int i);          // lets a blocking work item finish
+  void ring_added();            // __io_uring_add_tctx_node: io_wq_set_exit_on_idle(wq, false)
+  void ring_removed();          // io_ring_exit_work: cancel the ring's work; then the last node is
+                                // deleted: io_wq_set_exit_on_idle(wq, true)
+  void ring_exit();             // io_ring_ctx_wait_and_kill: io_ring_exit_work on a kworker, then
+                                // io_tctx_exit_cb on the owner (see ring-exit above)
+  void task_exit_waiting();     // task-exit: io_uring_cancel_generic waiting for in-flight requests,
+                                // then io_uring_clean_tctx
+  void task_exit();             // io_uring_cancel_generic + io_uring_clean_tctx: exit_start, set, put_and_exit
+  void cancel(int i);           // io_wq_cancel_cb matching item i
   // io-wq's API used directly, not in io_uring's order (for the io-wq-level contract):
   void set_exit_on_idle(bool enable);  // io_wq_set_exit_on_idle without the ring's cancellation
   void exit_start();                   // io_wq_exit_start alone
