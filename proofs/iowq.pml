@@ -1108,6 +1108,10 @@ inline io_wq_put_and_exit()
 
 #define ENQ(w)   io_wq_enqueue(w); syscall_exit()
 #define EOI(e)   io_wq_set_exit_on_idle(e); eoi_req = e; syscall_exit()
+/* io_uring's ring exit: io_ring_exit_work waits until every request of the
+ * ring is over (ref_comp) before io_tctx_exit_cb deletes the last node and
+ * sets EOI; the owner runs its task_work (worker creation) meanwhile. */
+#define WAIT_OVER(w) do :: wstat[w] >= W_DONE -> break :: ntw > 0 -> owner_task_work_run() od
 
 active proctype owner()
 {
@@ -1160,7 +1164,8 @@ active proctype owner()
 	eoi_final = 1;
 #elif SCEN == SC_TOGGLE
 	ENQ(0);
-	EOI(1);                       /* last ring closed ...           */
+	WAIT_OVER(0);                 /* io_uring's order: w0 over ...  */
+	EOI(1);                       /* ... then the last ring closed  */
 	EOI(0);                       /* ... and a new one opened       */
 	ENQ(1);
 #elif SCEN == SC_EOICONC

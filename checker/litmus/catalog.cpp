@@ -36,6 +36,12 @@ options steps(int n) {
   return o;
 }
 
+options non_preemptible_rcu() {
+  options o;
+  o.rcu = rcu_flavour::non_preemptible;
+  return o;
+}
+
 options timeouts_on() {
   options o;
   o.timeouts = true;
@@ -247,6 +253,78 @@ std::function<std::unique_ptr<instance>()> rcu_reader(const char* name, bool def
           free_object_rcu(in.s->n, sizeof(node));
         else
           free_object(in.s->n, sizeof(node));
+      }
+    };
+  });
+}
+
+// The RCU flavours (options::rcu): T0 reads a node published in ptr without rcu_read_lock(), T1
+// unpublishes it and frees it with kfree_rcu. The node holds an atomic and a plain field: a read of
+// the atomic after the free is caught when it runs, a read of the plain field also when the free
+// is not ordered after it. With `sleeps`, T0 waits between its load of ptr and its reads of the
+// node until T1, after the kfree_rcu, raises `go`.
+struct rcu_node {
+  atomic<int> val{7, "node.val"};
+  plain<int> data{7, "node.data"};
+};
+
+struct rcu_flavour_state {
+  rcu_node* n = new rcu_node;
+  atomic<rcu_node*> ptr{nullptr, "ptr"};
+  atomic<int> go{0, "go"};
+  ~rcu_flavour_state() { delete n; }
+};
+
+std::function<std::unique_ptr<instance>()> rcu_unmarked_reader(const char* name, bool sleeps) {
+  return make<rcu_flavour_state>(name, 2, [sleeps](with<rcu_flavour_state>& in) {
+    auto setup = in.p.setup;
+    in.p.setup = [&in, setup] {
+      setup();
+      in.s->ptr.store(in.s->n);
+    };
+    in.p.thread = [&in, sleeps](int i) {
+      rcu_flavour_state& s = *in.s;
+      if (i == 0) {
+        rcu_node* n = s.ptr.load();
+        if (sleeps) await([&s] { return s.go.load() == 1; }, {s.go});
+        if (n) {
+          check(n->data == 7, "node intact (plain field)");
+          check(n->val.load() == 7, "node intact (atomic field)");
+        }
+      } else {
+        s.ptr.store(nullptr);
+        free_object_rcu(s.n, sizeof(rcu_node));
+        if (sleeps) s.go.store(1);
+      }
+    };
+  });
+}
+
+// As the sleeping reader, but the writer too waits (parked) until a third thread, after raising
+// `go`, wakes it; T0 reads only the plain field. In the failing order T0 is asleep when T1 calls
+// kfree_rcu and wakes after it, so the grace period does not wait for it; in the order DPOR takes
+// first T0 has read and finished before the call. Under non-preemptible RCU nothing else relates
+// the two orders: DPOR finds the use after free only because the kfree_rcu call depends on the
+// step that ends T0's sleep.
+std::function<std::unique_ptr<instance>()> rcu_reader_wakes(const char* name) {
+  return make<rcu_flavour_state>(name, 3, [](with<rcu_flavour_state>& in) {
+    auto setup = in.p.setup;
+    in.p.setup = [&in, setup] {
+      setup();
+      in.s->ptr.store(in.s->n);
+    };
+    in.p.thread = [&in](int i) {
+      rcu_flavour_state& s = *in.s;
+      if (i == 0) {
+        rcu_node* n = s.ptr.load();
+        await([&s] { return s.go.load() == 1; }, {s.go});
+        if (n) check(n->data == 7, "node intact (plain field)");
+      } else if (i == 1) {
+        park();
+        if (rcu_node* n = s.ptr.exchange(nullptr)) free_object_rcu(n, sizeof(rcu_node));
+      } else {
+        s.go.store(1);
+        unpark(1);
       }
     };
   });
@@ -702,6 +780,67 @@ std::vector<entry> build() {
        verdict::violated,
        failure_kind::use_after_free,
        {},
+       {},
+       {}});
+  // The RCU flavours: each program under both, with the answer of each. Under non-preemptible RCU
+  // both readers run 9 executions under DFS: T1 stores, calls kfree_rcu and leaves through a
+  // quiescent state at its exit (3 steps); T0 loads (and reads the node when it saw it) and needs
+  // its own quiescent state when it had not finished by the kfree_rcu: 4 orders when T0 loads null,
+  // 5 when it loads the node.
+  add({"rcu-reader/non-preemptible",
+       "the RCU section reader under non-preemptible RCU: verified",
+       rcu_reader("rcu-reader/non-preemptible", true),
+       verdict::verified,
+       {},
+       non_preemptible_rcu(),
+       9,
+       {}});
+  add({"rcu-unmarked-reader",
+       "a reader without rcu_read_lock, preemptible RCU: the grace period does not wait, use after free",
+       rcu_unmarked_reader("rcu-unmarked-reader", false),
+       verdict::violated,
+       failure_kind::use_after_free,
+       {},
+       {},
+       {}});
+  add({"rcu-unmarked-reader/non-preemptible",
+       "the same reader, non-preemptible RCU: it never sleeps, so the grace period waits for it: verified",
+       rcu_unmarked_reader("rcu-unmarked-reader/non-preemptible", false),
+       verdict::verified,
+       {},
+       non_preemptible_rcu(),
+       9,
+       {}});
+  add({"rcu-reader-sleeps",
+       "a reader that sleeps between loading the pointer and using it, preemptible RCU: use after free",
+       rcu_unmarked_reader("rcu-reader-sleeps", true),
+       verdict::violated,
+       failure_kind::use_after_free,
+       {},
+       {},
+       {}});
+  add({"rcu-reader-sleeps/non-preemptible",
+       "the same, non-preemptible RCU: its sleep is a quiescent state, use after free",
+       rcu_unmarked_reader("rcu-reader-sleeps/non-preemptible", true),
+       verdict::violated,
+       failure_kind::use_after_free,
+       non_preemptible_rcu(),
+       {},
+       {}});
+  add({"rcu-reader-wakes",
+       "a reader asleep while a parked writer is woken to free the node with kfree_rcu: use after free",
+       rcu_reader_wakes("rcu-reader-wakes"),
+       verdict::violated,
+       failure_kind::use_after_free,
+       {},
+       {},
+       {}});
+  add({"rcu-reader-wakes/non-preemptible",
+       "the same, non-preemptible RCU: use after free (DPOR: the kfree_rcu depends on the reader's wake)",
+       rcu_reader_wakes("rcu-reader-wakes/non-preemptible"),
+       verdict::violated,
+       failure_kind::use_after_free,
+       non_preemptible_rcu(),
        {},
        {}});
   add({"raw-race",

@@ -25,7 +25,7 @@ struct entry {
   std::function<std::unique_ptr<instance>()> make;
   verdict expected = verdict::verified;         // under dfs and dpor
   std::optional<failure_kind> expected_kind;    // when violated
-  options base;                                 // timeouts, step bound
+  options base;                                 // timeouts, step bound, RCU flavour
   std::optional<std::uint64_t> dfs_executions;  // computed by hand, where it can be
   std::optional<std::uint64_t> dpor_executions;
 };

@@ -71,6 +71,7 @@ std::string engine::bounds_text() const {
   else
     o << ", timeouts off";
   o << ", step bound " << opt_.max_steps;
+  if (opt_.rcu != rcu_flavour::preemptible) o << ", rcu " << to_string(opt_.rcu);
   return o.str();
 }
 
@@ -353,6 +354,7 @@ void engine::finish_thread() {
     fail(failure_kind::lock_misuse, "thread exits holding " + std::to_string(t.spinlocks) + " spinlock(s)", t.last_loc);
   if (t.rcu_depth > 0)
     fail(failure_kind::lock_misuse, "thread exits inside an RCU read-side critical section", t.last_loc);
+  if (opt_.rcu == rcu_flavour::non_preemptible) rcu_quiescent(t.last_loc);
   step_desc d;
   d.kind = step_kind::finish;
   d.label = "exit";
@@ -422,6 +424,7 @@ void engine::begin(step_desc& d) {
          std::string(d.label) + " may sleep, called " +
              (t.spinlocks > 0 ? "while holding a spinlock" : "inside an RCU read-side critical section"),
          d.loc);
+  if (d.may_block && opt_.rcu == rcu_flavour::non_preemptible && phase_ == phase::run) rcu_quiescent(d.loc);
   t.pending = &d;
   if (d.loc.line()) t.last_loc = d.loc;
   if (t.eager) {

@@ -195,6 +195,10 @@ class engine final : public runtime {
   void init_plain(plain_meta& m);
   void check_freed(const void* addr, const char* what, const srcloc& loc);
   void effective_free(const char* b, const char* e, const srcloc& loc, const vclock& clock);
+  // Non-preemptible RCU: the current thread reaches a sleep point or its exit (options::rcu).
+  void rcu_quiescent(const srcloc& loc);
+  // Takes the current thread out of every pending grace period, freeing what no longer waits.
+  void rcu_leave_grace_periods();
   void dump_execution() const;
 
   // Tracing and failures.
@@ -245,10 +249,14 @@ class engine final : public runtime {
     const char* end;
     srcloc loc;
     thread_mask waiting;
-    vclock clock;  // of the kfree_rcu call
+    // Of the kfree_rcu call; non-preemptible: also rcu_done_ then, and each waited-for thread's
+    // clock when it leaves (what this grace period orders before the free).
+    vclock clock;
   };
   std::vector<rcu_pending> rcu_pending_;
-  vclock rcu_done_;                  // joined at every outermost rcu_read_unlock: what a grace period waits for
+  // Joined at every outermost rcu_read_unlock (and, non-preemptible, at every quiescent state):
+  // what a grace period waits for.
+  vclock rcu_done_;
   std::vector<plain_meta*> plains_;  // plain fields touched in this execution
   std::vector<read_set> read_sets_;  // concurrent reads of plain fields in this execution
   std::vector<std::function<void()>> cleanups_;

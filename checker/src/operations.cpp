@@ -239,8 +239,10 @@ void engine::rcu_read_lock() { th_[cur_].rcu_depth++; }
 void engine::rcu_read_unlock() {
   thread_rec& t = th_[cur_];
   if (t.rcu_depth <= 0) fail(failure_kind::lock_misuse, "rcu_read_unlock without rcu_read_lock", t.last_loc);
+  // Non-preemptible: the thread is still in a non-sleeping stretch, which grace periods wait for
+  // until its next quiescent state (rcu_quiescent); the unlock ends none of them.
   bool ends_grace_period = false;
-  if (t.rcu_depth == 1)
+  if (t.rcu_depth == 1 && opt_.rcu == rcu_flavour::preemptible)
     for (const auto& r : rcu_pending_) ends_grace_period |= (r.waiting & bit(cur_)) != 0;
   if (!ends_grace_period) {
     if (--t.rcu_depth == 0) rcu_done_.join(t.hb);
@@ -253,13 +255,23 @@ void engine::rcu_read_unlock() {
   d.rcu_unlock = true;
   begin(d);
   t.rcu_depth = 0;
+  rcu_leave_grace_periods();
+  end();
+}
+
+void engine::rcu_leave_grace_periods() {
+  thread_rec& t = th_[cur_];
+  const bool preemptible = opt_.rcu == rcu_flavour::preemptible;
   rcu_done_.join(t.hb);
   for (std::size_t i = 0; i < rcu_pending_.size();) {
     rcu_pending& r = rcu_pending_[i];
+    if (!preemptible && (r.waiting & bit(cur_))) r.clock.join(t.hb);
     r.waiting &= ~bit(cur_);
     if (r.waiting == 0) {
+      // Preemptible: ordered after every read-side section ended by now. Non-preemptible: after
+      // what r.clock gathered, not after the stretches that began once the grace period had.
       vclock clk = r.clock;
-      clk.join(rcu_done_);
+      if (preemptible) clk.join(rcu_done_);
       rcu_pending done = r;
       rcu_pending_.erase(rcu_pending_.begin() + static_cast<std::ptrdiff_t>(i));
       effective_free(done.begin, done.end, done.loc, clk);
@@ -267,6 +279,29 @@ void engine::rcu_read_unlock() {
       ++i;
     }
   }
+}
+
+// Non-preemptible RCU: the current thread is about to sleep (a step that may block) or to exit,
+// a quiescent state. Its accesses so far are ordered before every grace period that ends from now
+// on, and its later ones are not (its clock moves on). When a pending grace period waits for it,
+// leaving it is a step of its own (it may end the grace period and free memory), like an
+// rcu_read_unlock that ends one under preemptible RCU.
+void engine::rcu_quiescent(const srcloc& loc) {
+  thread_rec& t = th_[cur_];
+  bool waited = false;
+  for (const auto& r : rcu_pending_) waited |= (r.waiting & bit(cur_)) != 0;
+  if (!waited) {
+    rcu_done_.join(t.hb);
+    t.hb[cur_]++;
+    return;
+  }
+  step_desc d;
+  d.label = "rcu quiescent state (schedule)";
+  d.loc = loc;
+  d.rcu_unlock = true;
+  begin(d);
+  rcu_leave_grace_periods();
+  t.hb[cur_]++;
   end();
 }
 
@@ -307,6 +342,7 @@ void engine::free_after_grace_period(const void* p, std::size_t n, const srcloc&
   d.loc = loc;
   d.free_begin = b;
   d.free_end = b + n;
+  d.rcu_call = true;
   begin(d);
   check_freed(p, "object", loc);
   for (const auto& r : rcu_pending_)
@@ -315,12 +351,21 @@ void engine::free_after_grace_period(const void* p, std::size_t n, const srcloc&
   thread_mask readers = 0;
   for (int t = 0; t < nthreads_; ++t)
     if (!th_[t].finished && th_[t].rcu_depth > 0) readers |= bit(t);
+  vclock clk = th_[cur_].hb;
+  if (opt_.rcu == rcu_flavour::non_preemptible) {
+    // Every thread in a non-sleeping stretch, the caller included: the ones not at a sleep point.
+    readers |= bit(cur_);
+    for (int t = 0; t < nthreads_; ++t) {
+      const thread_rec& r = th_[t];
+      if (r.started && !r.finished && !(r.pending && r.pending->may_block)) readers |= bit(t);
+    }
+    clk.join(rcu_done_);
+  }
   if (!readers) {
-    vclock clk = th_[cur_].hb;
     clk.join(rcu_done_);
     effective_free(b, b + n, loc, clk);
   } else {
-    rcu_pending_.push_back({b, b + n, loc, readers, th_[cur_].hb});
+    rcu_pending_.push_back({b, b + n, loc, readers, clk});
   }
   end();
 }

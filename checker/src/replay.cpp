@@ -23,6 +23,7 @@ replay_file make_replay(const std::string& test, const options& o, const failure
           .timeouts = o.timeouts,
           .max_timeouts = o.max_timeouts,
           .max_steps = o.max_steps,
+          .rcu = o.rcu,
           .schedule = f.schedule,
           .kind = f.kind,
           .property = f.property,
@@ -37,7 +38,10 @@ std::string to_json(const replay_file& r) {
   j["engine"] = engine_version;
   j["test"] = r.test;
   j["labels"] = r.labels;
-  j["options"] = {{"timeouts", r.timeouts}, {"max_timeouts", r.max_timeouts}, {"max_steps", r.max_steps}};
+  j["options"] = {{"timeouts", r.timeouts},
+                  {"max_timeouts", r.max_timeouts},
+                  {"max_steps", r.max_steps},
+                  {"rcu", to_string(r.rcu)}};
   j["schedule"] = r.schedule;
   j["failure"] = {{"kind", to_string(r.kind)}, {"property", r.property}, {"message", r.message}};
   j["trace"] = trace_to_json(r.trace);
@@ -69,6 +73,12 @@ replay_file parse_replay(const std::string& text) {
     r.timeouts = o.at("timeouts").get<bool>();
     r.max_timeouts = o.at("max_timeouts").get<int>();
     r.max_steps = o.at("max_steps").get<int>();
+    if (o.contains("rcu")) {
+      const std::string f = o.at("rcu").get<std::string>();
+      const std::optional<rcu_flavour> rcu = parse_rcu_flavour(f);
+      if (!rcu) throw replay_error("unknown rcu flavour \"" + f + "\" (preemptible or non-preemptible)");
+      r.rcu = *rcu;
+    }
     r.schedule = j.at("schedule").get<std::vector<std::int32_t>>();
     for (auto c : r.schedule)
       if (c >= max_threads || c < -128) throw replay_error("schedule holds an impossible choice " + std::to_string(c));
@@ -129,6 +139,7 @@ replay_outcome replay(const program& p, const replay_file& r) {
   o.timeouts = r.timeouts;
   o.max_timeouts = r.max_timeouts;
   o.max_steps = r.max_steps;
+  o.rcu = r.rcu;
   o.schedule = r.schedule;
   o.collect_trace = false;
   engine e(p, o);

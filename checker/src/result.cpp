@@ -68,6 +68,8 @@ std::string search_spec(const options& o) {
 
 namespace {
 // Names indexed by the enums' values, in declaration order.
+constexpr const char* rcu_flavour_names[] = {"preemptible", "non-preemptible"};
+static_assert(std::size(rcu_flavour_names) == static_cast<std::size_t>(rcu_flavour::non_preemptible) + 1);
 constexpr const char* failure_kind_names[] = {
     "assertion",      "end-check", "deadlock",           "data-race",      "lock-misuse",      "blocking-in-atomic",
     "use-after-free", "livelock",  "uncaught-exception", "nondeterminism", "too-many-threads",
@@ -84,6 +86,14 @@ const char* name_of(const char* const (&names)[N], E e) {
 }  // namespace
 
 const char* to_string(failure_kind k) { return name_of(failure_kind_names, k); }
+
+const char* to_string(rcu_flavour f) { return name_of(rcu_flavour_names, f); }
+
+std::optional<rcu_flavour> parse_rcu_flavour(std::string_view text) {
+  for (std::size_t i = 0; i < std::size(rcu_flavour_names); ++i)
+    if (text == rcu_flavour_names[i]) return static_cast<rcu_flavour>(i);
+  return std::nullopt;
+}
 
 const char* to_string(verdict v) { return name_of(verdict_names, v); }
 

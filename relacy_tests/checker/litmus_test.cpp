@@ -91,3 +91,98 @@ TEST_CASE("the lost wakeup's counterexample shows the waker skipping the wake", 
   CHECK(saw_exchange);
   CHECK_FALSE(saw_unpark);
 }
+
+TEST_CASE("the RCU litmus programs run under both flavours, each with its own answer", "[litmus][rcu]") {
+  struct answer {
+    const char* name;
+    verdict preemptible, non_preemptible;
+  };
+  // In an rcu_read_lock section: safe under both. Without one: only a reader that does not sleep
+  // is safe, and only under non-preemptible RCU. Sleeping between the load and the use: unsafe
+  // (rcu-reader-wakes: DPOR finds it under non-preemptible RCU only through the dependence of the
+  // kfree_rcu call on the step that ends the reader's sleep).
+  for (const answer& a : {answer{"rcu-reader", verdict::verified, verdict::verified},
+                          answer{"rcu-unmarked-reader", verdict::violated, verdict::verified},
+                          answer{"rcu-reader-sleeps", verdict::violated, verdict::violated},
+                          answer{"rcu-reader-wakes", verdict::violated, verdict::violated}}) {
+    INFO(a.name);
+    const auto& pre = chk::litmus::find(a.name);
+    const auto& non = chk::litmus::find(std::string(a.name) + "/non-preemptible");
+    CHECK(pre.base.rcu == chk::rcu_flavour::preemptible);
+    CHECK(non.base.rcu == chk::rcu_flavour::non_preemptible);
+    CHECK(pre.expected == a.preemptible);
+    CHECK(non.expected == a.non_preemptible);
+    for (const auto* e : {&pre, &non})
+      if (e->expected == verdict::violated) CHECK(e->expected_kind == failure_kind::use_after_free);
+  }
+  // The flavour is part of the bounds every verdict carries (preemptible, the default, is implied).
+  auto in = chk::litmus::find("rcu-unmarked-reader/non-preemptible").make();
+  chk::options o = chk::litmus::find("rcu-unmarked-reader/non-preemptible").base;
+  chk::result r = litmus::run(in->p, o);
+  CHECK(r.bounds.find("rcu non-preemptible") != std::string::npos);
+  auto pre = chk::litmus::find("rcu-reader").make();
+  CHECK(litmus::run(pre->p, {}).bounds.find("rcu") == std::string::npos);
+}
+
+TEST_CASE("the RCU flavours under bounded, random and PCT search too", "[litmus][rcu][search]") {
+  for (const char* name :
+       {"rcu-reader", "rcu-reader/non-preemptible", "rcu-unmarked-reader", "rcu-unmarked-reader/non-preemptible",
+        "rcu-reader-sleeps", "rcu-reader-sleeps/non-preemptible", "rcu-reader-wakes",
+        "rcu-reader-wakes/non-preemptible"}) {
+    const auto& e = chk::litmus::find(name);
+    for (const char* spec : {"bounded:1", "random:300", "pct:2"}) {
+      DYNAMIC_SECTION(name << " under " << spec) {
+        auto in = e.make();
+        chk::options o = e.base;
+        REQUIRE(chk::parse_search(spec, o));
+        o.iterations = 300;
+        chk::result r = litmus::run(in->p, o);
+        if (e.expected == verdict::violated) {
+          REQUIRE(r.v == verdict::violated);
+          CHECK(r.fail->kind == failure_kind::use_after_free);
+          litmus::check_replays(in->p, o, r);
+        } else {
+          CHECK(r.v == (chk::exhaustive(o.search) ? verdict::verified : verdict::no_violation_found));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("non-preemptible RCU: the grace period ends at a quiescent state of its own", "[litmus][rcu][trace]") {
+  const auto& e = chk::litmus::find("rcu-reader-sleeps/non-preemptible");
+  auto in = e.make();
+  chk::options o = e.base;
+  o.search = search_kind::dpor;
+  chk::result r = litmus::run(in->p, o);
+  REQUIRE(r.fail);
+  CHECK(r.fail->kind == failure_kind::use_after_free);
+  // T1, the caller of kfree_rcu, is waited for until it leaves through the quiescent state of its
+  // exit; T0 had gone to sleep before the call, so it is not waited for, and it reads the node
+  // after the free.
+  int quiescent = -1, free_call = -1;
+  for (std::size_t i = 0; i < r.fail->trace.size(); ++i) {
+    const auto& s = r.fail->trace[i];
+    if (s.op == "free_rcu") free_call = static_cast<int>(i);
+    if (s.op == "rcu quiescent state (schedule)") {
+      CHECK(s.thread == 1);
+      quiescent = static_cast<int>(i);
+    }
+  }
+  CHECK(free_call >= 0);
+  CHECK(quiescent > free_call);
+  // Under preemptible RCU the same program has no such step: the free is at once.
+  auto pre = chk::litmus::find("rcu-reader-sleeps").make();
+  chk::result rp = litmus::run(pre->p, litmus::with(search_kind::dpor));
+  REQUIRE(rp.fail);
+  for (const auto& s : rp.fail->trace) CHECK(s.op != "rcu quiescent state (schedule)");
+
+  // The replay file records the flavour, and the schedule needs it.
+  chk::replay_file f = chk::make_replay(in->p.name, o, *r.fail);
+  CHECK(f.rcu == chk::rcu_flavour::non_preemptible);
+  chk::replay_file back = chk::parse_replay(chk::to_json(f));
+  CHECK(back.rcu == chk::rcu_flavour::non_preemptible);
+  CHECK(chk::replay(in->p, back).reproduced);
+  back.rcu = chk::rcu_flavour::preemptible;
+  CHECK_FALSE(chk::replay(in->p, back).reproduced);
+}

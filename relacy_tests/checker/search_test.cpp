@@ -1,5 +1,6 @@
 // The search modes other than DFS/DPOR, value choices, budgets, sharding, replay files and the
 // nondeterminism check, each against a known answer.
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "catalog.h"
@@ -366,6 +367,44 @@ TEST_CASE("replay files: malformed, other versions and other programs are refuse
   CHECK_FALSE(differs.reproduced);
   CHECK(differs.why.find("trace differs") != std::string::npos);
   CHECK(differs.why.find("moved.cpp:1") != std::string::npos);
+}
+
+TEST_CASE("replay files record the RCU flavour, and a file without one is preemptible", "[replay][rcu]") {
+  auto lu = lost_update();
+  chk::options o = litmus::with(search_kind::dpor);
+  chk::result r = litmus::run(lu->p, o);
+  REQUIRE(r.fail);
+  chk::replay_file f = chk::make_replay(lu->p.name, o, *r.fail);
+  CHECK(f.rcu == chk::rcu_flavour::preemptible);
+  std::string text = chk::to_json(f);
+  CHECK(text.find("\"rcu\": \"preemptible\"") != std::string::npos);
+
+  // A file written before the flavour existed: no "rcu" among its options.
+  nlohmann::json j = nlohmann::json::parse(text);
+  j["options"].erase("rcu");
+  chk::replay_file back = chk::parse_replay(j.dump(1));
+  CHECK(back.rcu == chk::rcu_flavour::preemptible);
+  CHECK(chk::replay(lu->p, back).reproduced);
+
+  f.rcu = chk::rcu_flavour::non_preemptible;
+  CHECK(chk::parse_replay(chk::to_json(f)).rcu == chk::rcu_flavour::non_preemptible);
+  std::string bad = chk::to_json(f);
+  bad.replace(bad.find("non-preemptible"), 15, "cooperative");
+  CHECK_THROWS_WITH(chk::parse_replay(bad), Catch::Contains("unknown rcu flavour \"cooperative\""));
+}
+
+TEST_CASE("RCU flavour spellings: each parses and prints back the same, and others are refused", "[rcu][spec]") {
+  for (auto f : {chk::rcu_flavour::preemptible, chk::rcu_flavour::non_preemptible}) {
+    INFO(chk::to_string(f));
+    CHECK(chk::parse_rcu_flavour(chk::to_string(f)) == f);
+  }
+  CHECK(std::string(chk::to_string(chk::rcu_flavour::preemptible)) == "preemptible");
+  CHECK(std::string(chk::to_string(chk::rcu_flavour::non_preemptible)) == "non-preemptible");
+  for (const char* bad : {"", "Preemptible", "non_preemptible", "nonpreemptible", "non-preemptible ", "tree"}) {
+    INFO(bad);
+    CHECK_FALSE(chk::parse_rcu_flavour(bad));
+  }
+  CHECK(chk::options{}.rcu == chk::rcu_flavour::preemptible);
 }
 
 TEST_CASE("counterexamples render as per-thread columns with locations", "[trace]") {

@@ -403,8 +403,9 @@ inline void rcu_read_unlock() {
 inline void free_object(const void* p, std::size_t n, srcloc loc = srcloc::current(), const char* label = "free") {
   if (runtime* e = detail::running()) e->free_now(p, n, loc, label);
 }
-// Freed after an RCU grace period: once every thread that is inside a read-side section now has
-// left it (kfree_rcu).
+// Freed after an RCU grace period (kfree_rcu): once every thread that is inside a read-side section
+// now has left it; under non-preemptible RCU (options::rcu), once every thread not now at a sleep
+// point, the caller included, has also reached one or exited.
 inline void free_object_rcu(const void* p, std::size_t n, srcloc loc = srcloc::current(),
                             const char* label = "free_rcu") {
   if (runtime* e = detail::running()) e->free_after_grace_period(p, n, loc, label);

@@ -127,6 +127,7 @@ struct step_desc {
   const char* free_begin = nullptr;
   const char* free_end = nullptr;
   bool rcu_unlock = false;  // may end RCU grace periods, freeing what waited for them
+  bool rcu_call = false;    // kfree_rcu: starts a grace period
 
   // A step with one access to o (atomics, locks, permits, thread handles).
   static step_desc on(object& o, acc type, const char* label, const srcloc& loc, until u = until::none) {

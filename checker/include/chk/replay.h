@@ -27,7 +27,8 @@ struct replay_file {
   bool timeouts = false;
   int max_timeouts = 1;
   int max_steps = 20000;
-  std::vector<std::int32_t> schedule;  // thread id, or -1 - v for a value choice v
+  rcu_flavour rcu = rcu_flavour::preemptible;  // "rcu" in the options; files without it: preemptible
+  std::vector<std::int32_t> schedule;          // thread id, or -1 - v for a value choice v
   failure_kind kind = failure_kind::assertion;
   std::string property;
   std::string message;

@@ -26,6 +26,16 @@ const char* to_string(search_kind k);
 // dfs, dpor and bounded cover a whole (bounded) space and can verify; random and pct sample it.
 bool exhaustive(search_kind k);
 
+// The RCU implementation whose grace periods free_object_rcu (kfree_rcu) waits for.
+enum class rcu_flavour : std::uint8_t {
+  preemptible,      // CONFIG_PREEMPT_RCU: readers are the explicit rcu_read_lock sections only
+  non_preemptible,  // !CONFIG_PREEMPT_RCU: every stretch of a thread between two sleeps is a reader
+};
+
+const char* to_string(rcu_flavour f);  // "preemptible" / "non-preemptible"
+// Exactly the spellings of to_string; nullopt for anything else.
+std::optional<rcu_flavour> parse_rcu_flavour(std::string_view text);
+
 struct options {
   search_kind search = search_kind::dpor;
   int preemption_bound = 2;
@@ -45,6 +55,15 @@ struct options {
   // one; on means it may also time out, at most max_timeouts times in one execution.
   bool timeouts = false;
   int max_timeouts = 1;
+
+  // What a grace period waits for. preemptible: the memory is freed once every thread inside an
+  // explicit rcu_read_lock() section at the time of the call has left it (a thread outside one may
+  // lose the object at any step). non_preemptible: no grace period ends while a thread is in a
+  // non-sleeping stretch, so it also waits for every started, unfinished thread that is not at a
+  // sleep point (a step that may block: park, await, join, mutex) and for the caller; each leaves
+  // at its next such step or at its exit, through a step "rcu quiescent state (schedule)" of its
+  // own, which is where a grace period can end. rcu_read_unlock() ends nothing there.
+  rcu_flavour rcu = rcu_flavour::preemptible;
 
   // Unwind the stacks of threads still alive at the end of an execution (runs their destructors).
   bool unwind = true;

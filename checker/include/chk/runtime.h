@@ -74,7 +74,7 @@ class runtime {
   // of other threads not ordered before it.
   virtual void free_now(const void* p, std::size_t n, const srcloc& loc, const char* label) = 0;
   // kfree_rcu: a step; the memory is freed once every thread now inside an RCU read-side section
-  // has left it.
+  // has left it (and, non-preemptible RCU, every thread now in a non-sleeping stretch: options::rcu).
   virtual void free_after_grace_period(const void* p, std::size_t n, const srcloc& loc, const char* label) = 0;
   // Runs f when the current execution ends (after its end check), in reverse order of registration.
   virtual void at_execution_end(std::function<void()> f) = 0;

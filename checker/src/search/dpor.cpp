@@ -9,6 +9,11 @@
 // they could have run, judged in the state where the events independent of that access moved
 // ahead. Frees conflict with every access inside the freed memory.
 //
+// Non-preemptible RCU (options::rcu): which threads a kfree_rcu waits for depends on which ones
+// are at a sleep point when it is called, so the call conflicts with the steps that end a sleep
+// or start a thread (a step that may block, a spawn): in one order the thread's next stretch is
+// waited for, in the other it is not.
+//
 // With split_depth > 0, every alternative of the choices down to the split_depth-th branching
 // choice is explored with no reduction (the subtrees below are independent, so shards add up).
 #include <cstdio>
@@ -43,6 +48,9 @@ struct event {
   vclock clock;                // dependence clock
   std::int32_t freed_at = -1;  // regions freed by this step: event_regions_[freed_at, +nfreed)
   std::uint16_t nfreed = 0;
+  // Non-preemptible RCU only: a kfree_rcu call / a step after which a non-sleeping stretch starts.
+  bool gp_call = false;
+  bool stretch = false;
 };
 
 struct region {
@@ -54,7 +62,8 @@ struct region {
 
 class dpor_search final : public strategy {
  public:
-  dpor_search(engine& e, const options& o) : strategy(e), split_depth_(o.split_depth) {
+  dpor_search(engine& e, const options& o)
+      : strategy(e), split_depth_(o.split_depth), non_preemptible_(o.rcu == rcu_flavour::non_preemptible) {
     race_stats_ = std::getenv("CHK_RACESTATS") != nullptr;
     events_.reserve(256);
   }
@@ -102,6 +111,7 @@ class dpor_search final : public strategy {
     events_.clear();
     freeing_.clear();
     event_regions_.clear();
+    for (int t = 0; t < max_threads; ++t) last_gp_call_[t] = last_stretch_[t] = -1;
   }
   void step_ended() override { dpor_record(); }
   void memory_freed(const char* begin, const char* end) override { freeing_.push_back({begin, end}); }
@@ -123,14 +133,22 @@ class dpor_search final : public strategy {
   bool await_could_run_before(int g, int e_thread);
   std::uint64_t value_before_reordering(const object& o, int g);
   bool conflicts(const event& a, const event& b) const;
+  bool starts_stretch(const step_desc& d) const {
+    return non_preemptible_ && (d.may_block || d.kind == step_kind::spawn);
+  }
   void race(int f, int e);
 
   int split_depth_;
+  bool non_preemptible_;
   thread_mask next_sleep_ = 0;
   std::vector<event> events_;
   std::vector<region> freeing_;        // freed by the current step
   std::vector<region> event_regions_;  // regions freed by recorded events
   std::vector<int> v_scratch_;
+  // Per thread, its latest kfree_rcu call and its latest step that starts a stretch (events of
+  // this execution, -1 none): non-preemptible RCU only.
+  std::int32_t last_gp_call_[max_threads];
+  std::int32_t last_stretch_[max_threads];
   int hyp_g_ = -1;           // >= 0 while evaluating an await in the state before event hyp_g_ (plus v)
   bool race_stats_ = false;  // CHK_RACESTATS: count race candidates per object and operation
   std::map<std::string, std::uint64_t> race_counts_;
@@ -204,6 +222,7 @@ bool dpor_search::dependent(int tx, const step_desc& x, int ty, const step_desc&
       if (x.a[i].obj == y.a[j].obj && (x.a[i].type != acc::read || y.a[j].type != acc::read)) return true;
   if ((x.free_begin || x.rcu_unlock) && frees_object_of(tx, x, y)) return true;
   if ((y.free_begin || y.rcu_unlock) && frees_object_of(ty, y, x)) return true;
+  if (non_preemptible_ && ((x.rcu_call && starts_stretch(y)) || (y.rcu_call && starts_stretch(x)))) return true;
   return false;
 }
 
@@ -305,6 +324,24 @@ void dpor_search::dpor_record() {
   int cand[max_accesses * max_threads];
   const int ncand = analyse ? find_candidates(p, d, pre, cand) : 0;
 
+  // Non-preemptible RCU: a kfree_rcu call against the latest stretch start of every other thread,
+  // and a stretch start against the latest call of every other thread.
+  ev.gp_call = non_preemptible_ && d.rcu_call;
+  ev.stretch = starts_stretch(d);
+  int rcu_cand[max_threads];
+  int nrcu = 0;
+  if (ev.gp_call || ev.stretch) {
+    const std::int32_t* other = ev.gp_call ? last_stretch_ : last_gp_call_;
+    for (int q = 0; q < e_.nthreads_; ++q) {
+      const int g = other[q];
+      if (q == p || g < 0) continue;
+      c.join(events_[g].clock);
+      if (analyse && !pre.covers(events_[g].thread, events_[g].tindex)) rcu_cand[nrcu++] = g;
+    }
+    // A step that is both (none is today) would need both lists.
+    (ev.gp_call ? last_gp_call_ : last_stretch_)[p] = idx;
+  }
+
   for (int i = 0; i < d.n; ++i) {
     object& o = *d.a[i].obj;
     if (o.last_write >= 0) c.join(events_[o.last_write].clock);
@@ -347,6 +384,7 @@ void dpor_search::dpor_record() {
   t.last_event = idx;
   for (int k = 0; k < ncand; ++k) race(cand[k], idx);
   for (int k = 0; k < nfrace; ++k) race(frace[k], idx);
+  for (int k = 0; k < nrcu; ++k) race(rcu_cand[k], idx);
 }
 
 // At the end of an execution (or where it was cut short), a thread still waiting in a blocking
@@ -370,6 +408,7 @@ void dpor_search::dpor_blocked_threads() {
     ev.n = d.n;
     ev.choice = static_cast<std::int32_t>(e_.pos_);
     ev.tindex = t.nevents + 1;
+    ev.stretch = starts_stretch(d);
     for (int i = 0; i < d.n; ++i)
       ev.a[i] = {d.a[i].obj, d.a[i].type, d.a[i].obj->last_access, d.a[i].obj->value, d.a[i].obj->value};
     ev.clock = t.dclock;
@@ -395,6 +434,7 @@ bool dpor_search::conflicts(const event& a, const event& b) const {
     }
     return false;
   };
+  if ((a.gp_call && b.stretch) || (a.stretch && b.gp_call)) return true;
   return frees(a, b) || frees(b, a);
 }
 
