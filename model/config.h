@@ -37,7 +37,8 @@ enum class variant : std::uint8_t {
 };
 
 // The fixes of the 6.19 port, each switched on by the variants that carry it.
-enum class fix : std::uint8_t { strand, wrap, tw_uaf, hash_defer, count_ };
+// exit_signal (F6) has no single-fix variant: upstream-fixed carries it, like Debian's 6.12.118.
+enum class fix : std::uint8_t { strand, wrap, tw_uaf, hash_defer, exit_signal, count_ };
 
 struct wq_ops;
 
@@ -120,6 +121,10 @@ enum mutant_ports : unsigned { in_6_14 = 1, in_6_19 = 2, in_both = 3 };
   X(enqueue_no_rcu_lock, in_both, "uaf", "io_wq_enqueue() walks the free list without rcu_read_lock()", "")          \
   X(busy_unlocked_del, in_both, "race", "__io_worker_busy() unlinks the worker from the free list without wq->lock", \
     "")                                                                                                              \
+  X(cancel_no_notify, in_both, "lost-wakeup",                                                                        \
+    "__io_wq_worker_cancel() marks the running work cancelled but does not signal its worker", "")                   \
+  X(cancel_pending_notfound, in_both, "lost-wakeup",                                                                 \
+    "io_wq_cancel_cb() answers IO_WQ_CANCEL_NOTFOUND for a work it took off the queue and cancelled", "")            \
   X(create_cb_no_clear_state, in_both, "lost-wakeup",                                                                \
     "create_worker_cb() does not release worker->create_state, so that worker never queues a "                       \
     "creation again",                                                                                                \

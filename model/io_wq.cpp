@@ -871,7 +871,7 @@ void io_wq_hash_work(io_wq_work* work, void* val) {
 static bool __io_wq_worker_cancel(io_worker* worker, io_cb_cancel_data* match, io_wq_work* work) {
   if (work && match->fn(work, match->data)) {
     atomic_or(IO_WQ_WORK_CANCEL, &work->flags);
-    __set_notify_signal(worker->task);
+    if (!mutant(M::cancel_no_notify)) __set_notify_signal(worker->task);
     return true;
   }
 
@@ -952,7 +952,8 @@ io_wq_cancel io_wq_cancel_cb(io_wq* wq, work_cancel_fn* cancel, void* data, bool
   // then a free (going busy) or busy worker's current work (CANCEL_RUNNING: cancellation is
   // signalled, the completion runs normally), the latter under wq->lock.
   io_wq_cancel_pending_work(wq, &match);
-  if (match.nr_pending && !match.cancel_all) return IO_WQ_CANCEL_OK;
+  if (match.nr_pending && !match.cancel_all)
+    return mutant(M::cancel_pending_notfound) ? IO_WQ_CANCEL_NOTFOUND : IO_WQ_CANCEL_OK;
 
   raw_spin_lock(&wq->lock);
   io_wq_cancel_running_work(wq, &match);

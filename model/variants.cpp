@@ -48,7 +48,8 @@ std::deque<variant_info> build() {
   add(variant::upstream_fix_hash_defer, "upstream-fix-hash-defer",
       "upstream with io_wq_hash_defer deferring only for the running chain", "6.19", ops_upstream(), true,
       bit(fix::hash_defer));
-  add(variant::upstream_fixed, "upstream-fixed", "upstream with all its fixes", "6.19", ops_upstream(), true, all);
+  add(variant::upstream_fixed, "upstream-fixed", "upstream with all its fixes (F1, F2, F4, F5 and F6)", "6.19",
+      ops_upstream(), true, all);
   return t;
 }
 

@@ -45,10 +45,11 @@ const std::vector<known_tree> table = {
      violations("pool-zero", purpose,
                 {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails",
                  "blocking-work", "eoi-blocked-creation", "eoi-then-concurrent-work", "eoi-concurrent-two-workers",
-                 "cancel-queued", "ring-exit-during-work", "ring-exit-blocked-creation", "timeout-pending-create"}) +
+                 "cancel-queued", "ring-exit-during-work", "ring-exit-blocked-creation", "timeout-pending-create",
+                 "creation-retry", "timeout-last-worker"}) +
          violations("exit-hang", f3,
-                    {"eoi-and-exit", "exit-while-blocked", "enqueue-during-exit", "linked-at-exit",
-                     "task-exit-after-work", "task-exit-linked"})},
+                    {"eoi-and-exit", "exit-while-blocked", "enqueue-during-exit", "linked-at-exit", "exec-after-work",
+                     "exec-linked", "thread-exit-in-flight", "thread-exit-linked", "creation-retry-at-exit"})},
     {"26efc8506b863b50eb72177cd063afe1616a24dc0cef6a2d3f9924f786a65848",
      "Debian 6.12.118 + io-wq-exit-on-idle-v1.patch",
      violations("lost-wakeup", f1, {"set-clear-enqueue", "eoi-then-concurrent-work"})},

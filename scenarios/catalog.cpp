@@ -118,15 +118,70 @@ std::vector<scenario> build() {
     two_workers(s, 2);
     s.timeouts = true;
   }
-  // The task's exit as io_uring does it (task-exit): the faithful forms of eoi-and-exit and
-  // linked-at-exit.
-  add("task-exit-after-work",
-      "work queued, then the task exits as io_uring does: exit_start, its requests completed, exit-on-idle, "
+  // The task's exits as io_uring does them (issue 12). do_exit (thread-exit) cancels nothing and
+  // waits for no untracked request; exec waits for every request; exit_group first kills the io
+  // workers. The faithful forms of eoi-and-exit, linked-at-exit and exit-while-blocked.
+  add("exec-after-work",
+      "work queued, then the task execs: exit_start, its work cancelled, its requests completed, exit-on-idle, "
       "put_and_exit",
-      at_exit, {plain}, "punt 0; task-exit");
-  add("task-exit-linked",
-      "a work whose completion punts a linked work, then the task exits as io_uring does (waiting for both)", at_exit,
-      {work_spec{.linked = 1}, plain}, "punt 0; task-exit");
+      at_exit, {plain}, "punt 0; exec");
+  add("exec-linked", "a work whose completion punts a linked work, then the task execs (waiting for both)", at_exit,
+      {work_spec{.linked = 1}, plain}, "punt 0; exec");
+  add("thread-exit-in-flight",
+      "the thread exits (do_exit) with its request possibly in flight: exit_start, exit-on-idle, put_and_exit, "
+      "nothing cancelled or waited for",
+      at_exit, {plain}, "punt 0; thread-exit");
+  add("thread-exit-linked",
+      "the thread exits while a work whose completion punts a linked work may run: the link is punted during "
+      "the exit",
+      at_exit, {work_spec{.linked = 1}, plain}, "punt 0; thread-exit");
+  // A request that blocks until something outside the task acts (a pipe read) is unbound
+  // (io_prep_async_work: unbound_nonreg_file), and io-wq cancels unbound work it picks up once
+  // IO_WQ_BIT_EXIT is set; bound work (regular files) completes on its own.
+  auto exit_while_blocked = [&](const char* name, const char* summary, const char* owner) {
+    scenario& s =
+        add(name, summary, at_exit, {work_spec{.unbound = true, .blocks = true}, work_spec{.unbound = true}}, owner);
+    s.rlimit_nproc = 2;
+    s.preemption_bound = s.test_preemption_bound = 2;
+  };
+  exit_while_blocked("thread-exit-while-blocked",
+                     "the thread exits while its worker sleeps in a pipe read (unbound) with more work queued",
+                     "punt 0; punt 1; thread-exit");
+  // F4 needs a grace period to end while the exiting task, holding no rcu_read_lock(), is between
+  // two statements of io_wq_cancel_tw_create(): only preemptible RCU allows that.
+  exit_while_blocked("thread-exit-while-blocked-rcu-nopreempt",
+                     "thread-exit-while-blocked on a kernel without preemptible RCU (no grace period ends while a "
+                     "task is in a non-sleeping kernel stretch)",
+                     "punt 0; punt 1; thread-exit");
+  v.back().rcu = chk::rcu_flavour::non_preemptible;
+  exit_while_blocked("exit-group-while-blocked",
+                     "exit_group: the io workers are killed (SIGKILL) while one sleeps in a pipe read (unbound) with "
+                     "more work queued, then the thread exits",
+                     "punt 0; punt 1; exit-group");
+  // Cancelling work that may be running (IORING_OP_ASYNC_CANCEL): the answer is checked against
+  // what becomes of the work.
+  add("cancel-running", "a blocking work is cancelled while it may be queued, starting or running",
+      {P::accounting, P::lost_wakeup}, {blocking}, "punt 0; cancel 0; wait 1");
+  // The creation retry path: create_io_thread fails with -EAGAIN; create_worker_cont retries from
+  // a kworker (queue_create_worker_retry), up to init_retries.
+  add("creation-retry", "creating the first worker may fail with -EAGAIN and be retried; then the last ring goes", all,
+      {plain}, "punt 0; wait 1; ring-exit");
+  v.back().create_error = -EAGAIN;
+  v.back().test_preemption_bound = 2;
+  add("creation-retry-at-exit",
+      "the first worker's creation may fail with -EAGAIN while the thread exits: the retry is cancelled or runs",
+      at_exit, {plain}, "punt 0; thread-exit")
+      .create_error = -EAGAIN;
+  // Idle timeouts on for a single worker: it may exit on its timeout as the last worker (the
+  // exit_mask path), then work arrives or the last ring goes.
+  {
+    scenario& s = add("timeout-last-worker",
+                      "the only worker may time out idle and exit through the exit_mask path; then the last ring "
+                      "goes",
+                      all, {plain}, "punt 0; wait 1; ring-exit");
+    s.timeouts = true;
+    s.test_preemption_bound = 2;
+  }
   add("cancel-queued", "a queued work is cancelled while a worker may be picking it up", all, {plain},
       "punt 0; cancel 0; wait 1; ring-remove");
 
@@ -149,14 +204,14 @@ std::vector<scenario> build() {
   const variant base = variant::baseline, v1 = variant::v1, merged = variant::merged, up = variant::upstream;
   const char* lingering =
       "baseline has no exit-on-idle: the idle worker stays after the last ring is gone (the patch's motivation)";
-  for (const char* name :
-       {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails", "blocking-work",
-        "eoi-blocked-creation", "cancel-queued", "eoi-then-concurrent-work", "eoi-concurrent-two-workers",
-        "ring-exit-during-work", "ring-exit-blocked-creation", "timeout-pending-create"})
+  for (const char* name : {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails",
+                           "blocking-work", "eoi-blocked-creation", "cancel-queued", "eoi-then-concurrent-work",
+                           "eoi-concurrent-two-workers", "ring-exit-during-work", "ring-exit-blocked-creation",
+                           "timeout-pending-create", "creation-retry", "timeout-last-worker"})
     finding(name, {base}, none, "pool-zero", lingering);
   const char* f3 = "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on";
-  for (const char* name :
-       {"eoi-and-exit", "linked-at-exit", "enqueue-during-exit", "task-exit-after-work", "task-exit-linked"})
+  for (const char* name : {"eoi-and-exit", "linked-at-exit", "enqueue-during-exit", "exec-after-work", "exec-linked",
+                           "thread-exit-in-flight", "thread-exit-linked", "creation-retry-at-exit"})
     finding(name, {base}, none, "exit-hang", f3);
 
   // The 6.14 port.
@@ -188,6 +243,36 @@ std::vector<scenario> build() {
   finding("timeout-pending-create", {base, v1, merged}, none, "accounting", f2_timeout);
   finding("timeout-pending-create", {v1, merged}, none, "pool-zero",
           "F2's consequence: nr_workers wrapped to UINT_MAX, so the pool never reaches zero");
+
+  // The task's exits as io_uring does them. F6: io_wq_exit_workers() signals each worker once; a
+  // worker that took a request before it saw IO_WQ_BIT_EXIT consumes that signal in
+  // io_assign_current_work()'s io_run_task_work(), then the request blocks with nothing to end it
+  // and io_wq_put_and_exit() waits for it. exit_group's SIGKILL is not consumed that way.
+  const char* f6 =
+      "F6: the exit's wake is consumed by io_assign_current_work()'s io_run_task_work() after the worker took the "
+      "request without seeing IO_WQ_BIT_EXIT; the request then blocks unsignalled and io_wq_put_and_exit() waits";
+  const char* f2_exit =
+      "F2 during the exit: io_wq_cancel_tw_create() cancels the worker's create_worker_cb, then the worker leaves "
+      "and gives back an nr_workers slot that callback never took";
+  const char* f4 =
+      "F4: io_wq_cancel_tw_create() reads cb->func after io_worker_cancel_cb() dropped the worker's reference";
+  finding("thread-exit-while-blocked", {base}, none, "exit-hang",
+          "F6 (or F3): the exit's wake is consumed by io_run_task_work(), before a blocking request (F6) or at the "
+          "top of the idle loop (F3)");
+  finding("thread-exit-while-blocked", {v1, merged}, none, "accounting", f2_exit);
+  finding("thread-exit-while-blocked", {v1, merged}, none, "uaf", f4);
+  finding("thread-exit-while-blocked", {up}, fix::wrap, "accounting", f2_exit);
+  finding("thread-exit-while-blocked", {up}, fix::tw_uaf, "uaf", f4);
+  // Where F4 does not stop the judging first.
+  finding("thread-exit-while-blocked", {variant::upstream_fix_tw_uaf}, fix::exit_signal, "exit-hang", f6);
+  finding("thread-exit-while-blocked-rcu-nopreempt", {base, v1, merged}, none, "exit-hang", f6);
+  finding("thread-exit-while-blocked-rcu-nopreempt", {up}, fix::exit_signal, "exit-hang", f6);
+  finding("thread-exit-while-blocked-rcu-nopreempt", {v1, merged}, none, "accounting", f2_exit);
+  finding("thread-exit-while-blocked-rcu-nopreempt", {up}, fix::wrap, "accounting", f2_exit);
+  finding("exit-group-while-blocked", {base, v1, merged}, none, "uaf", f4);
+  finding("exit-group-while-blocked", {v1, merged}, none, "accounting", f2_exit);
+  finding("exit-group-while-blocked", {up}, fix::tw_uaf, "uaf", f4);
+  finding("exit-group-while-blocked", {up}, fix::wrap, "accounting", f2_exit);
 
   // The 6.19 port (docs/findings.md): each fix variant clears its own finding and keeps the others.
   finding("timeout-pending-create", {up}, fix::wrap, "accounting", f2_timeout);
@@ -237,6 +322,8 @@ const std::vector<mutant_kill>& mutant_kills() {
       {M::exit_kfree_no_rcu, variant::baseline, "eoi-and-exit"},
       {M::enqueue_no_rcu_lock, variant::v1, "set-clear-enqueue"},
       {M::busy_unlocked_del, variant::baseline, "bound-and-unbound"},
+      {M::cancel_no_notify, variant::upstream_fixed, "cancel-running"},
+      {M::cancel_pending_notfound, variant::baseline, "cancel-running"},
   };
   return k;
 }

@@ -40,7 +40,11 @@ void do_work(int index) {
       it.sleeper.store(me);
       for (;;) {
         kern::set_current_state(kern::TASK_INTERRUPTIBLE);
-        if (it.released.load() || kern::signal_pending(me)) break;
+        if (it.released.load()) break;
+        if (kern::signal_pending(me)) {
+          it.saw_signal = 1;
+          break;
+        }
         kern::schedule();
       }
       kern::__set_current_state(kern::TASK_RUNNING);
@@ -117,6 +121,19 @@ void end_check(world& w, const std::vector<prop>& active) {
         chk::violated("lost-wakeup", "work #" + std::to_string(it->index) + " ran " + std::to_string(ran) +
                                          " time(s) and was cancelled " + std::to_string(cancelled) + " time(s)");
     }
+    // What io_wq_cancel_cb answered against what became of the work: OK means it never runs;
+    // NOTFOUND means this call did not cancel it (unless another path cancelled everything).
+    // RUNNING means its worker was told: a blocking work is not released after it (world::cancel),
+    // so one whose worker was not signalled leaves the owner waiting (a lost wakeup).
+    for (const auto& it : w.items) {
+      const int ran = it->ran.peek(), cancelled = it->cancelled.peek();
+      const std::string name = "work #" + std::to_string(it->index);
+      if (it->cancel_result == IO_WQ_CANCEL_OK && ran != 0)
+        chk::violated("lost-wakeup", "io_wq_cancel_cb returned IO_WQ_CANCEL_OK for " + name + ", yet it ran");
+      if (it->cancel_result == IO_WQ_CANCEL_NOTFOUND && cancelled != 0 && !w.cancelled_all)
+        chk::violated("lost-wakeup",
+                      "io_wq_cancel_cb returned IO_WQ_CANCEL_NOTFOUND for " + name + ", yet it was cancelled");
+    }
     if (!w.destroyed)
       for (int a = 0; a < IO_WQ_ACCT_NR; ++a)
         if (v.acct[a].pending != 0)
@@ -170,6 +187,7 @@ std::string scenario::bounds() const {
     o << ", idle timeouts may fire (at most " << max_timeouts << ")";
   else
     o << ", timeouts off";
+  if (rcu != chk::rcu_flavour::preemptible) o << ", " << chk::to_string(rcu) << " RCU";
   return o.str();
 }
 
@@ -246,6 +264,7 @@ void world::ring_added() {
 void world::ring_removed() {
   const char* was = activity;
   activity = "cancelling";
+  cancelled_all = true;
   ops->cancel(wq, -1, true);
   last_ring_gone = true;
   if (info(v).exit_on_idle) ops->set_exit_on_idle(wq, true);
@@ -271,6 +290,7 @@ void world::ring_exit() {
   chk::spawn_daemon(
       [this, requests, cb] {
         kern::make_current_task("kworker");
+        cancelled_all = true;
         ops->cancel(wq, -1, true);  // io_uring_try_cancel_iowq
         chk::await([this, requests] { return kern::atomic_read(&cqes) >= requests; }, {cqes.counter},
                    chk::srcloc::current(), "wait_for_completion(ref_comp)");
@@ -279,19 +299,40 @@ void world::ring_exit() {
       "io_ring_exit_work");
 }
 
-void world::task_exit_waiting() {
+void world::exec() {
   activity = "exiting (io_wq_put_and_exit)";
   ops->exit_start(wq);
+  cancelled_all = true;
   ops->cancel(wq, -1, true);  // io_uring_try_cancel_requests: the task's io-wq work
   // tctx_inflight: until every request punted (and the linked ones) completed, running task_work.
   await_completions(requests_punted(), "io_uring_cancel_generic");
-  // io_uring_clean_tctx: every node deleted (exit-on-idle with the last), then io_wq_put_and_exit.
+  clean_tctx();
+}
+
+// io_uring_clean_tctx: every node deleted (exit-on-idle with the last), then io_wq_put_and_exit.
+void world::clean_tctx() {
+  activity = "exiting (io_wq_put_and_exit)";
   ring_nodes = 0;
   last_ring_gone = true;
   if (info(v).exit_on_idle) ops->set_exit_on_idle(wq, true);
   ops->put_and_exit(wq);
   destroyed = true;
   activity = "exited";
+}
+
+// do_exit's io_uring_files_cancel: io_uring_cancel_generic(false) starts the io-wq's exit and
+// leaves its loop at once, as no tracked request is in flight; nothing is cancelled or waited for.
+void world::thread_exit() {
+  activity = "exiting (io_wq_put_and_exit)";
+  ops->exit_start(wq);
+  clean_tctx();
+}
+
+// do_group_exit: zap_other_threads sends SIGKILL to every other thread of the group, the io
+// workers included, before the caller's own do_exit.
+void world::exit_group() {
+  kern::kill_io_threads();
+  thread_exit();
 }
 
 void world::task_exit() {
@@ -320,9 +361,15 @@ void world::put_and_exit() {
   activity = "exited";
 }
 
+// io_uring's IORING_OP_ASYNC_CANCEL of item i: 0 (OK), -EALREADY (RUNNING) or -ENOENT (NOTFOUND).
+// The user, told -ENOENT for a blocking request, completes its I/O (releases it); after
+// -EALREADY it does not: the signalled request must end on its own.
 void world::cancel(int i) {
   activity = "cancelling";
-  ops->cancel(wq, i, false);
+  item& it = *items[static_cast<std::size_t>(i)];
+  it.cancel_result = ops->cancel(wq, i, false);
+  activity = "running";
+  if (it.cancel_result == IO_WQ_CANCEL_NOTFOUND && it.spec.blocks) release(i);
 }
 
 // Back in user space: the task runs the task_work io-wq queues on it when it arrives (TWA_SIGNAL
@@ -356,8 +403,12 @@ void world::run(const action& a) {
       return ring_exit();
     case action::op::exit:
       return task_exit();
-    case action::op::task_exit:
-      return task_exit_waiting();
+    case action::op::thread_exit:
+      return thread_exit();
+    case action::op::exit_group:
+      return exit_group();
+    case action::op::exec:
+      return exec();
     case action::op::set_eoi:
       return set_exit_on_idle(true);
     case action::op::exit_start:
@@ -384,7 +435,9 @@ constexpr action_word action_words[] = {
     {action::op::ring_remove, "ring-remove", false},
     {action::op::ring_exit, "ring-exit", false},
     {action::op::exit, "exit", false},
-    {action::op::task_exit, "task-exit", false},
+    {action::op::thread_exit, "thread-exit", false},
+    {action::op::exit_group, "exit-group", false},
+    {action::op::exec, "exec", false},
     {action::op::set_eoi, "api:set-eoi", false},
     {action::op::exit_start, "api:exit-start", false},
     {action::op::put_and_exit, "api:put-and-exit", false},
@@ -441,8 +494,11 @@ std::string outside_io_uring(const scenario& s) {
         const int n = static_cast<int>(std::count(punted.begin(), punted.end(), true));
         if (waited < n)
           return word + " while " + std::to_string(n - waited) + " of its " + std::to_string(n) +
-                 " requests may be in flight; io_uring first waits for them all (" +
-                 (a.k == action::op::exit ? "io_uring_cancel_generic" : "io_ring_exit_work") + ")";
+                 " requests may be in flight; " +
+                 (a.k == action::op::exit
+                      ? "io_uring either waits for them after cancelling (exec: io_uring_cancel_generic with "
+                        "cancel_all) or neither cancels nor waits (do_exit: untracked requests)"
+                      : "io_uring first waits for them all (io_ring_exit_work)");
         break;
       }
       default:
@@ -552,6 +608,7 @@ chk::options options_for(const scenario& s, bool quick) {
   chk::options o;
   o.timeouts = s.timeouts;
   o.max_timeouts = s.max_timeouts;
+  o.rcu = s.rcu;
   o.max_steps = s.max_steps;
   if (quick || s.preemption_bound >= 0) {
     o.search = chk::search_kind::bounded;

@@ -58,12 +58,22 @@ struct world;
 //                   queues io_tctx_exit_cb on the owner (task_work, TWA_SIGNAL); the owner runs it
 //                   with its other task_work, in detached LIFO batches (task_work_run), and it
 //                   deletes the ring's tctx node, setting exit-on-idle when it was the last
-//   exit            task exit: io_uring_cancel_generic, then io_uring_clean_tctx (without waiting
-//                   for the requests in flight: io_uring's order only when none is)
-//   task-exit       task exit as io_uring does it: io_uring_cancel_generic (io_wq_exit_start, cancel
-//                   the task's work, wait until none of its requests is in flight, running its
-//                   task_work meanwhile), then io_uring_clean_tctx (the nodes deleted, exit-on-idle
-//                   set with the last, io_wq_put_and_exit)
+//   exit            task exit that cancels the task's work but does not wait for it: io_wq_exit_start,
+//                   cancel, then io_uring_clean_tctx (io_uring's order only when no request is in
+//                   flight: do_exit does not cancel untracked requests, exec waits for them)
+//   thread-exit     do_exit: io_uring_files_cancel, io_uring_cancel_generic(cancel_all = false):
+//                   io_wq_exit_start; no tracked request is in flight (punted requests are not
+//                   REQ_F_INFLIGHT), so nothing is cancelled, waited for or run as task_work; then
+//                   io_uring_clean_tctx (the nodes deleted, exit-on-idle with the last,
+//                   io_wq_put_and_exit). The last thread's exit, a non-last thread's exit and the
+//                   tail of exit_group all take this path
+//   exit-group      exit_group(): zap_other_threads sends SIGKILL to the task's io workers (they are
+//                   threads of its group), then the owner's do_exit (thread-exit)
+//   exec            execve: io_uring_task_cancel, io_uring_cancel_generic(cancel_all = true) before
+//                   de_thread: io_wq_exit_start, cancel the task's work, wait until none of its
+//                   requests is in flight, running its task_work meanwhile, then io_uring_clean_tctx.
+//                   An SQPOLL thread's teardown (io_uring_cancel_generic(true, sqd)) has the same
+//                   order as far as its io-wq can tell
 // and the io-wq API called directly, not in an order io_uring produces (the io-wq API family):
 //   api:set-eoi     io_wq_set_exit_on_idle(wq, true) without the ring's cancellation
 //   api:exit-start  io_wq_exit_start alone
@@ -78,7 +88,9 @@ struct action {
     ring_remove,
     ring_exit,
     exit,
-    task_exit,
+    thread_exit,
+    exit_group,
+    exec,
     set_eoi,
     exit_start,
     put_and_exit
@@ -112,6 +124,10 @@ struct scenario {
   unsigned rlimit_nproc = 1;  // the unbound acct's max_workers
   long create_error = 0;      // create_io_thread may fail with this error (once, a choice)
   bool timeouts = false;      // idle timeouts may fire (at most max_timeouts per execution)
+  // The kernel's RCU: preemptible (CONFIG_PREEMPT_RCU: a grace period may end while a task outside
+  // rcu_read_lock() is preempted anywhere) or not (no grace period ends while any task is in a
+  // non-sleeping kernel stretch). iowq-verify --rcu overrides it.
+  chk::rcu_flavour rcu = chk::rcu_flavour::preemptible;
   int max_timeouts = 1;
   int max_steps = 20000;
   // -1: explored exhaustively with DPOR. k >= 0: too big for that within minutes, explored with
@@ -154,6 +170,10 @@ struct world {
     kern::atomic_cell<kern::task_struct*> sleeper{nullptr, "work.sleeper"};
     kern::plain<int> ran{0, "work.ran"};
     kern::plain<int> cancelled{0, "work.cancelled"};
+    // A blocking work that stopped sleeping because its worker was signalled (not released).
+    kern::plain<int> saw_signal{0, "work.saw_signal"};
+    // What the owner's io_wq_cancel_cb for this item returned (cancel N), -1 when it made none.
+    int cancel_result = -1;
   };
   const scenario* sc = nullptr;
   variant v = variant::baseline;
@@ -170,6 +190,7 @@ struct world {
   std::vector<bool> punted;     // the items punted so far, and the linked items they punt
   std::vector<std::unique_ptr<kern::callback_head>> exit_works;  // io_tctx_exit_cb of each ring-exit
   bool checks_accounting = false;  // the accounting invariant runs at every release of wq->lock
+  bool cancelled_all = false;      // some path cancelled every work (ring exit, exit, exec)
 
   // The owner's actions (all on the owner task).
   void create();          // io_uring_alloc_task_context: hash and wq
@@ -184,9 +205,12 @@ struct world {
                                 // deleted: io_wq_set_exit_on_idle(wq, true)
   void ring_exit();             // io_ring_ctx_wait_and_kill: io_ring_exit_work on a kworker, then
                                 // io_tctx_exit_cb on the owner (see ring-exit above)
-  void task_exit_waiting();     // task-exit: io_uring_cancel_generic waiting for in-flight requests,
-                                // then io_uring_clean_tctx
-  void task_exit();             // io_uring_cancel_generic + io_uring_clean_tctx: exit_start, set, put_and_exit
+  void exec();                  // exec: io_uring_cancel_generic waiting for in-flight requests, then
+                                // io_uring_clean_tctx
+  void thread_exit();           // thread-exit: do_exit's io_uring_files_cancel (see above)
+  void exit_group();            // exit-group: SIGKILL to the io workers, then thread-exit
+  void task_exit();             // exit: exit_start, cancel, io_uring_clean_tctx without waiting
+  void clean_tctx();            // io_uring_clean_tctx: nodes deleted (exit-on-idle), io_wq_put_and_exit
   void cancel(int i);           // io_wq_cancel_cb matching item i
   // io-wq's API used directly, not in io_uring's order (for the io-wq-level contract):
   void set_exit_on_idle(bool enable);  // io_wq_set_exit_on_idle without the ring's cancellation

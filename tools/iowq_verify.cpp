@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
     sub->add_option("--search", rc.sp.search,
                     "dfs | dpor | bounded:K | random:N | pct:D (default: each scenario's own)");
     sub->add_option("--seed", rc.sp.seed, "seed of random and pct searches");
+    sub->add_option("--rcu", rc.sp.rcu,
+                    "preemptible | non-preemptible: the kernel's RCU flavour (default: each scenario's own, "
+                    "preemptible unless it says)");
     sub->add_option("--max-executions", rc.sp.max_executions, "stop each search after this many executions");
     sub->add_option("--time-limit", rc.sp.time_limit, "stop each search after this many seconds");
     sub->add_option("--jobs", rc.jobs,

@@ -22,6 +22,11 @@ chk::options options_for(const target& t, const search_request& sp) {
   chk::options o = scn::options_for(*t.s, sp.quick);
   if (!sp.search.empty() && !chk::parse_search(sp.search, o))
     throw usage_error("bad --search " + sp.search + " (expected dfs, dpor, bounded:K, random:N or pct:D)");
+  if (!sp.rcu.empty()) {
+    auto f = chk::parse_rcu_flavour(sp.rcu);
+    if (!f) throw usage_error("bad --rcu " + sp.rcu + " (expected preemptible or non-preemptible)");
+    o.rcu = *f;
+  }
   if (auto m = mutant_by_name(t.mutant)) {
     const scn::mutant_kill* k = scn::kill_of(*m);
     if (k && k->preemption_bound >= 0 && sp.search.empty() && o.search == chk::search_kind::bounded)

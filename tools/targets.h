@@ -34,6 +34,7 @@ std::string target_label(const target& t);
 struct search_request {
   bool quick = false;
   std::string search;  // empty: the scenario's own
+  std::string rcu;     // --rcu: preemptible | non-preemptible; empty: the scenario's own
   std::uint64_t seed = 1;
   std::uint64_t max_executions = 0;
   double time_limit = 0;
@@ -41,7 +42,7 @@ struct search_request {
 };
 
 // The search of a target, without its shard (--search as chk::parse_search reads it). Throws
-// usage_error for a bad --search.
+// usage_error for a bad --search or --rcu.
 chk::options options_for(const target& t, const search_request& sp);
 
 // --shard I/N; throws usage_error unless 0 <= I < N <= 1024.

@@ -554,7 +554,14 @@ static void io_worker_handle_work(io_wq_acct* acct, io_worker* worker) {
 
       next_hashed = wq_next_work(work);
 
-      if (do_kill && (work_flags & IO_WQ_WORK_UNBOUND)) atomic_or(IO_WQ_WORK_CANCEL, &work->flags);
+      // F6's fix (as Debian's 6.12.118 has it): io_wq_exit_workers() signals once, and
+      // io_assign_current_work() may have consumed that signal, so look at the exit bit again
+      // now that the work is current, and signal ourselves for bound work.
+      if (has_fix(fix::exit_signal)) do_kill = test_bit(IO_WQ_BIT_EXIT, &wq->state);
+      if (do_kill && (work_flags & IO_WQ_WORK_UNBOUND))
+        atomic_or(IO_WQ_WORK_CANCEL, &work->flags);
+      else if (do_kill && has_fix(fix::exit_signal))
+        set_notify_signal(current());
       wq->do_work(work);  // io_wq_submit_work(work)
       io_assign_current_work(worker, nullptr);
 
@@ -936,7 +943,7 @@ void io_wq_hash_work(io_wq_work* work, void* val) {
 static bool __io_wq_worker_cancel(io_worker* worker, io_cb_cancel_data* match, io_wq_work* work) {
   if (work && match->fn(work, match->data)) {
     atomic_or(IO_WQ_WORK_CANCEL, &work->flags);
-    __set_notify_signal(worker->task);
+    if (!mutant(M::cancel_no_notify)) __set_notify_signal(worker->task);
     return true;
   }
 
@@ -1023,7 +1030,8 @@ io_wq_cancel io_wq_cancel_cb(io_wq* wq, work_cancel_fn* cancel, void* data, bool
   // then a free (going busy) or busy worker's current work (CANCEL_RUNNING: cancellation is
   // signalled, the completion runs normally), each acct's workers under its workers_lock.
   io_wq_cancel_pending_work(wq, &match);
-  if (match.nr_pending && !match.cancel_all) return IO_WQ_CANCEL_OK;
+  if (match.nr_pending && !match.cancel_all)
+    return mutant(M::cancel_pending_notfound) ? IO_WQ_CANCEL_NOTFOUND : IO_WQ_CANCEL_OK;
 
   io_wq_cancel_running_work(wq, &match);
   if (match.nr_running && !match.cancel_all) return IO_WQ_CANCEL_RUNNING;

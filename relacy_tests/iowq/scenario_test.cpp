@@ -56,8 +56,11 @@ TEST_CASE("families: a program is in io_uring's order only if rings go and tasks
   CHECK(judge("punt 0; cancel 0; wait 1; ring-remove", {plain}).empty());
   CHECK(judge("punt 0; wait 2; exit", {linking, plain}).empty());
   CHECK(judge("punt 0; punt 1; punt 2; wait 1; release 0; wait 3", {plain, plain, plain}).empty());
-  // ring-exit and task-exit wait for the requests themselves, as io_uring does.
-  CHECK(judge("punt 0; task-exit", {linking, plain}).empty());
+  // ring-exit and exec wait for the requests themselves, as io_uring does; do_exit (thread-exit,
+  // exit-group) neither cancels nor waits for untracked requests, as io_uring does.
+  CHECK(judge("punt 0; exec", {linking, plain}).empty());
+  CHECK(judge("punt 0; thread-exit", {linking, plain}).empty());
+  CHECK(judge("punt 0; punt 1; exit-group", {plain, plain}).empty());
   // ring-exit waits for the ring's requests itself (io_ring_exit_work), as io_uring does.
   CHECK(judge("punt 0; punt 1; ring-exit; release 0; wait 2", {plain, plain}).empty());
   // Not io_uring's order: the ring goes or the task exits with requests in flight, or the io-wq API
@@ -66,8 +69,8 @@ TEST_CASE("families: a program is in io_uring's order only if rings go and tasks
         "ring-remove while 1 of its 1 requests may be in flight; io_uring first waits for them all "
         "(io_ring_exit_work)");
   CHECK(judge("punt 0; wait 1; exit", {linking, plain}) ==
-        "exit while 1 of its 2 requests may be in flight; io_uring first waits for them all "
-        "(io_uring_cancel_generic)");
+        "exit while 1 of its 2 requests may be in flight; io_uring either waits for them after cancelling (exec: "
+        "io_uring_cancel_generic with cancel_all) or neither cancels nor waits (do_exit: untracked requests)");
   CHECK(judge("punt 0; wait 1; ring-remove; ring-add; punt 1; ring-remove", {plain, plain})
             .find("ring-remove while 1 of its 2") == 0);
   CHECK(judge("punt 0; api:set-eoi; wait 1", {plain}) == "it calls the io-wq API directly (api:set-eoi)");
@@ -77,10 +80,27 @@ TEST_CASE("families: a program is in io_uring's order only if rings go and tasks
   std::vector<std::string> io_uring;
   for (const auto& s : scn::all())
     if (scn::family_of(s) == scn::family::io_uring) io_uring.push_back(s.name);
-  CHECK(io_uring == std::vector<std::string>{
-                        "idle-then-eoi", "set-clear-enqueue", "bound-and-unbound", "creation-fails", "blocking-work",
-                        "stall-then-enqueue", "ring-exit-during-work", "ring-exit-blocked-creation",
-                        "timeout-pending-create", "task-exit-after-work", "task-exit-linked", "cancel-queued"});
+  CHECK(io_uring == std::vector<std::string>{"idle-then-eoi",
+                                             "set-clear-enqueue",
+                                             "bound-and-unbound",
+                                             "creation-fails",
+                                             "blocking-work",
+                                             "stall-then-enqueue",
+                                             "ring-exit-during-work",
+                                             "ring-exit-blocked-creation",
+                                             "timeout-pending-create",
+                                             "exec-after-work",
+                                             "exec-linked",
+                                             "thread-exit-in-flight",
+                                             "thread-exit-linked",
+                                             "thread-exit-while-blocked",
+                                             "thread-exit-while-blocked-rcu-nopreempt",
+                                             "exit-group-while-blocked",
+                                             "cancel-running",
+                                             "creation-retry",
+                                             "creation-retry-at-exit",
+                                             "timeout-last-worker",
+                                             "cancel-queued"});
 }
 
 TEST_CASE("owner programs: every scenario's program prints as it parses, and bad ones are refused with a reason",
@@ -99,7 +119,8 @@ TEST_CASE("owner programs: every scenario's program prints as it parses, and bad
   CHECK(p.actions[1].k == scn::action::op::wait);
   CHECK(p.actions[1].n == 1);
   CHECK(p.text() == "punt 0; wait 1; ring-remove; api:set-eoi");
-  for (const char* bad : {"", "punt", "punt x", "punt -1", "ring-remove 2", "launch 0", "punt 0;; wait 1"}) {
+  for (const char* bad :
+       {"", "punt", "punt x", "punt -1", "ring-remove 2", "launch 0", "punt 0;; wait 1", "task-exit", "exit-group 1"}) {
     INFO(bad);
     CHECK_THROWS_AS(scn::parse_owner(bad), std::invalid_argument);
   }

@@ -67,6 +67,9 @@ for s in "bounded:+2" "bounded: 3" "bounded:99999999999" "random:" "pct:1x"; do
   run "bad_search_${s//[^a-z0-9]/_}" 2 check --quick --scenario idle-then-eoi --search "$s"
   one_line_error "bad_search_${s//[^a-z0-9]/_}"
 done
+run bad_rcu 2 check --quick --scenario idle-then-eoi --rcu nonpreemptible
+one_line_error bad_rcu
+contains bad_rcu.err "non-preemptible"
 run bad_shard 2 check --scenario idle-then-eoi --shard 2/2
 one_line_error bad_shard
 run bad_trace 2 replay "$good" --trace xml
