@@ -95,6 +95,7 @@ TEST_CASE("families: a program is in io_uring's order only if rings go and tasks
                                              "thread-exit-linked",
                                              "thread-exit-while-blocked",
                                              "thread-exit-while-blocked-rcu-nopreempt",
+                                             "thread-exit-bound-blocked",
                                              "exit-group-while-blocked",
                                              "cancel-running",
                                              "creation-retry",
