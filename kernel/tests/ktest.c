@@ -225,6 +225,77 @@ static int test_f3(int round)
 	return took > 2.5;
 }
 
+#define F6_FIFO "/f6-fifo"
+
+struct f6_arg {
+	int submitted;
+	double exited_at;
+};
+
+/*
+ * F6's thread: one ring, one IOSQE_ASYNC openat of a FIFO that nobody has opened for writing
+ * (bound io-wq work that sleeps in the open until a writer comes), then it returns at once,
+ * before its new io worker has run.
+ */
+static void *f6_thread(void *p)
+{
+	struct f6_arg *arg = p;
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+
+	if (io_uring_queue_init(8, &ring, 0) == 0) {
+		sqe = io_uring_get_sqe(&ring);
+		if (sqe) {
+			io_uring_prep_openat(sqe, AT_FDCWD, F6_FIFO, O_RDONLY, 0);
+			sqe->flags |= IOSQE_ASYNC;
+			arg->submitted = io_uring_submit(&ring) == 1;
+		}
+	}
+	arg->exited_at = now();
+	return NULL;
+}
+
+/*
+ * F6: the thread's exit signals its worker once; if the worker clears that signal (in
+ * io_assign_current_work()) before the open sleeps, the exit waits for the open. Reproduced when
+ * the thread's exit has not finished 3 s after it returned; then the FIFO is opened for writing,
+ * which ends the open and lets the exit finish.
+ */
+static int test_f6(int round)
+{
+	struct f6_arg arg = { 0 };
+	struct timespec deadline;
+	pthread_t t;
+	double took;
+	int hung, fd;
+
+	unlink(F6_FIFO);
+	if (mkfifo(F6_FIFO, 0600)) {
+		say("IOWQ ERROR %s mkfifo: %s", test_name, strerror(errno));
+		return -1;
+	}
+	if (pthread_create(&t, NULL, f6_thread, &arg)) {
+		say("IOWQ ERROR %s pthread_create failed", test_name);
+		return -1;
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 4;
+	hung = pthread_timedjoin_np(t, NULL, &deadline) == ETIMEDOUT;
+	/* The worker sleeps in the open as a reader, so a non-blocking writer's open succeeds. */
+	fd = open(F6_FIFO, O_WRONLY | O_NONBLOCK);
+	if (hung)
+		pthread_join(t, NULL);
+	took = now() - arg.exited_at;
+	if (fd >= 0)
+		close(fd);
+	if (!arg.submitted) {
+		say("IOWQ ERROR %s the openat was not submitted", test_name);
+		return -1;
+	}
+	say("IOWQ RESULT %s %d %s exit_seconds=%.2f", test_name, round, took > 3.0 ? "reproduced" : "clean", took);
+	return took > 3.0;
+}
+
 struct test {
 	const char *name;
 	int (*fn)(int round);
@@ -234,6 +305,7 @@ static const struct test tests[] = {
 	{ "purpose", test_purpose },
 	{ "f1", test_f1 },
 	{ "f3", test_f3 },
+	{ "f6", test_f6 },
 };
 
 static void finish(void)
