@@ -118,6 +118,16 @@ std::vector<scenario> build() {
     two_workers(s, 2);
     s.timeouts = true;
   }
+  // Idle timeouts on while work arrives: the only worker may time out (as the last worker, through
+  // the exit_mask path) just as the owner punts its second request.
+  {
+    scenario& s = add("timeout-while-work-arrives",
+                      "the only worker may time out idle and exit just as a second request is punted; then the last "
+                      "ring goes",
+                      all, {plain, plain}, "punt 0; wait 1; punt 1; wait 2; ring-exit");
+    s.timeouts = true;
+    s.preemption_bound = s.test_preemption_bound = 2;
+  }
   // The task's exits as io_uring does them (issue 12). do_exit (thread-exit) cancels nothing and
   // waits for no untracked request; exec waits for every request; exit_group first kills the io
   // workers. The faithful forms of eoi-and-exit, linked-at-exit and exit-while-blocked.
@@ -216,10 +226,11 @@ std::vector<scenario> build() {
   const variant base = variant::baseline, v1 = variant::v1, merged = variant::merged, up = variant::upstream;
   const char* lingering =
       "baseline has no exit-on-idle: the idle worker stays after the last ring is gone (the patch's motivation)";
-  for (const char* name : {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails",
-                           "blocking-work", "eoi-blocked-creation", "cancel-queued", "eoi-then-concurrent-work",
-                           "eoi-concurrent-two-workers", "ring-exit-during-work", "ring-exit-blocked-creation",
-                           "timeout-pending-create", "creation-retry", "timeout-last-worker"})
+  for (const char* name :
+       {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails", "blocking-work",
+        "eoi-blocked-creation", "cancel-queued", "eoi-then-concurrent-work", "eoi-concurrent-two-workers",
+        "ring-exit-during-work", "ring-exit-blocked-creation", "timeout-pending-create", "creation-retry",
+        "timeout-last-worker", "timeout-while-work-arrives"})
     finding(name, {base}, none, "pool-zero", lingering);
   const char* f3 = "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on";
   for (const char* name : {"eoi-and-exit", "linked-at-exit", "enqueue-during-exit", "exec-after-work", "exec-linked",
@@ -254,6 +265,21 @@ std::vector<scenario> build() {
       "task_work; io_worker_exit() cancels it and gives back an nr_workers slot it never took";
   finding("timeout-pending-create", {base, v1, merged}, none, "accounting", f2_timeout);
   finding("timeout-pending-create", {v1, merged}, none, "pool-zero",
+          "F2's consequence: nr_workers wrapped to UINT_MAX, so the pool never reaches zero");
+
+  // The idle-timeout form of F1: the last worker leaves on its timeout through the exit_mask path
+  // (its CPU is no longer in wq->cpu_mask, e.g. after IORING_REGISTER_IOWQ_AFF) while the owner punts
+  // its next request; the leaving worker is still counted in nr_running, and its own
+  // io_wq_dec_running() cannot (6.14: io_worker_get() on a zero ref) or does not (6.19: no cur_work)
+  // queue a creation. Pre-existing: baseline has it. And F2 through the timeout, as in
+  // timeout-pending-create, on the 6.14 port.
+  const char* f1_timeout =
+      "F1 on the idle-timeout path: work punted while the last worker leaves on its timeout (exit_mask) is "
+      "stranded";
+  finding("timeout-while-work-arrives", {base, v1, merged}, none, "lost-wakeup", f1_timeout);
+  finding("timeout-while-work-arrives", {up}, fix::strand, "lost-wakeup", f1_timeout);
+  finding("timeout-while-work-arrives", {base, v1, merged}, none, "accounting", f2_timeout);
+  finding("timeout-while-work-arrives", {v1, merged}, none, "pool-zero",
           "F2's consequence: nr_workers wrapped to UINT_MAX, so the pool never reaches zero");
 
   // The task's exits as io_uring does them. F6: io_wq_exit_workers() signals each worker once; a

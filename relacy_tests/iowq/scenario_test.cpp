@@ -89,6 +89,7 @@ TEST_CASE("families: a program is in io_uring's order only if rings go and tasks
                                              "ring-exit-during-work",
                                              "ring-exit-blocked-creation",
                                              "timeout-pending-create",
+                                             "timeout-while-work-arrives",
                                              "exec-after-work",
                                              "exec-linked",
                                              "thread-exit-in-flight",
