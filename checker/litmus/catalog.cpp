@@ -300,6 +300,31 @@ std::function<std::unique_ptr<instance>()> rcu_unmarked_reader(const char* name,
   });
 }
 
+// A reader that uses the node after its rcu_read_unlock(): T0 loads ptr inside the section and
+// reads the node's plain field after leaving it, in the same step. A grace period may end between
+// the two, so under preemptible RCU the free is not ordered after the read.
+std::function<std::unique_ptr<instance>()> rcu_read_after_unlock(const char* name) {
+  return make<rcu_flavour_state>(name, 2, [](with<rcu_flavour_state>& in) {
+    auto setup = in.p.setup;
+    in.p.setup = [&in, setup] {
+      setup();
+      in.s->ptr.store(in.s->n);
+    };
+    in.p.thread = [&in](int i) {
+      rcu_flavour_state& s = *in.s;
+      if (i == 0) {
+        rcu_read_lock();
+        rcu_node* n = s.ptr.load();
+        rcu_read_unlock();
+        if (n) check(n->data == 7, "node intact (plain field)");
+      } else {
+        s.ptr.store(nullptr);
+        free_object_rcu(s.n, sizeof(rcu_node));
+      }
+    };
+  });
+}
+
 // As the sleeping reader, but the writer too waits (parked) until a third thread, after raising
 // `go`, wakes it; T0 reads only the plain field. In the failing order T0 is asleep when T1 calls
 // kfree_rcu and wakes after it, so the grace period does not wait for it; in the order DPOR takes
@@ -824,6 +849,22 @@ std::vector<entry> build() {
        rcu_unmarked_reader("rcu-reader-sleeps/non-preemptible", true),
        verdict::violated,
        failure_kind::use_after_free,
+       non_preemptible_rcu(),
+       {},
+       {}});
+  add({"rcu-read-after-unlock",
+       "a reader uses the node after rcu_read_unlock, preemptible RCU: use after free",
+       rcu_read_after_unlock("rcu-read-after-unlock"),
+       verdict::violated,
+       failure_kind::use_after_free,
+       {},
+       {},
+       {}});
+  add({"rcu-read-after-unlock/non-preemptible",
+       "the same, non-preemptible RCU: the reader never sleeps, so the grace period waits for it: verified",
+       rcu_read_after_unlock("rcu-read-after-unlock/non-preemptible"),
+       verdict::verified,
+       {},
        non_preemptible_rcu(),
        {},
        {}});

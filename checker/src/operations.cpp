@@ -245,7 +245,12 @@ void engine::rcu_read_unlock() {
   if (t.rcu_depth == 1 && opt_.rcu == rcu_flavour::preemptible)
     for (const auto& r : rcu_pending_) ends_grace_period |= (r.waiting & bit(cur_)) != 0;
   if (!ends_grace_period) {
-    if (--t.rcu_depth == 0) rcu_done_.join(t.hb);
+    if (--t.rcu_depth == 0) {
+      rcu_done_.join(t.hb);
+      // What the thread does from here on is outside the section: a grace period that ends later
+      // is not ordered after it.
+      if (opt_.rcu == rcu_flavour::preemptible) t.hb[cur_]++;
+    }
     return;
   }
   // This unlock may end grace periods that frees wait for: a step of its own.
@@ -256,6 +261,7 @@ void engine::rcu_read_unlock() {
   begin(d);
   t.rcu_depth = 0;
   rcu_leave_grace_periods();
+  t.hb[cur_]++;  // as above: what follows is outside the section
   end();
 }
 
