@@ -46,7 +46,7 @@ const std::vector<known_tree> table = {
                 {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails",
                  "blocking-work", "eoi-blocked-creation", "eoi-then-concurrent-work", "eoi-concurrent-two-workers",
                  "cancel-queued", "ring-exit-during-work", "ring-exit-blocked-creation", "timeout-pending-create",
-                 "creation-retry", "timeout-last-worker", "timeout-while-work-arrives"}) +
+                 "creation-retry", "timeout-last-worker", "timeout-while-work-arrives", "creation-retries-exhausted"}) +
          violations("exit-hang", f3,
                     {"eoi-and-exit", "exit-while-blocked", "enqueue-during-exit", "linked-at-exit", "exec-after-work",
                      "exec-linked", "thread-exit-in-flight", "thread-exit-linked", "creation-retry-at-exit"})},

@@ -194,6 +194,16 @@ std::vector<scenario> build() {
       "the first worker's creation may fail with -EAGAIN while the thread exits: the retry is cancelled or runs",
       at_exit, {plain}, "punt 0; thread-exit")
       .create_error = -EAGAIN;
+  // The retry limit: -EAGAIN on the first creation and on every retry; after WORKER_INIT_LIMIT
+  // retries io_should_retry_thread() gives up, and create_worker_cont() undoes the accounting and
+  // cancels the queued work (the request completes with an error).
+  add("creation-retries-exhausted",
+      "the first worker's creation fails with -EAGAIN on every try until io-wq stops retrying; then the last "
+      "ring goes",
+      all, {plain}, "punt 0; wait 1; ring-exit");
+  v.back().create_error = -EAGAIN;
+  v.back().create_failures = 4;
+  v.back().preemption_bound = v.back().test_preemption_bound = 2;
   // Idle timeouts on for a single worker: it may exit on its timeout as the last worker (the
   // exit_mask path), then work arrives or the last ring goes.
   {
@@ -230,7 +240,7 @@ std::vector<scenario> build() {
        {"idle-then-eoi", "eoi-during-work", "bound-and-unbound", "hashed-stall", "creation-fails", "blocking-work",
         "eoi-blocked-creation", "cancel-queued", "eoi-then-concurrent-work", "eoi-concurrent-two-workers",
         "ring-exit-during-work", "ring-exit-blocked-creation", "timeout-pending-create", "creation-retry",
-        "timeout-last-worker", "timeout-while-work-arrives"})
+        "timeout-last-worker", "timeout-while-work-arrives", "creation-retries-exhausted"})
     finding(name, {base}, none, "pool-zero", lingering);
   const char* f3 = "F3: the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on";
   for (const char* name : {"eoi-and-exit", "linked-at-exit", "enqueue-during-exit", "exec-after-work", "exec-linked",

@@ -182,7 +182,12 @@ std::string scenario::bounds() const {
   add(blocking, "blocking");
   add(linked, "linking");
   if (!kinds.empty()) o << " (" << kinds << ")";
-  if (create_error) o << ", one worker creation may fail (" << create_error << ")";
+  if (create_error == 0) {
+  } else if (create_failures == 1) {
+    o << ", one worker creation may fail (" << create_error << ")";
+  } else {
+    o << ", worker creations may fail (" << create_error << ", up to " << create_failures << " times)";
+  }
   if (timeouts)
     o << ", idle timeouts may fire (at most " << max_timeouts << ")";
   else
@@ -550,7 +555,7 @@ std::unique_ptr<instance> make(const scenario& s, const config& c, std::vector<p
   in->active = active.empty() ? s.props : std::move(active);
   in->cfg.rlimit_nproc = s.rlimit_nproc;
   in->cfg.env.create_io_thread_error = s.create_error;
-  in->cfg.env.create_io_thread_failures = s.create_error ? 1 : 0;
+  in->cfg.env.create_io_thread_failures = s.create_error ? s.create_failures : 0;
   instance* self = in.get();
   chk::program& p = in->p;
   p.name = s.name + "/" + to_string(c.v);

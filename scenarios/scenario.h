@@ -122,7 +122,8 @@ struct scenario {
   std::vector<work_spec> works;
   unsigned bounded_max = 1;   // io_wq_create(bounded)
   unsigned rlimit_nproc = 1;  // the unbound acct's max_workers
-  long create_error = 0;      // create_io_thread may fail with this error (once, a choice)
+  long create_error = 0;      // create_io_thread may fail with this error (a choice each time)
+  int create_failures = 1;    // at most this many times per execution
   bool timeouts = false;      // idle timeouts may fire (at most max_timeouts per execution)
   // The kernel's RCU: preemptible (CONFIG_PREEMPT_RCU: a grace period may end while a task outside
   // rcu_read_lock() is preempted anywhere) or not (no grace period ends while any task is in a

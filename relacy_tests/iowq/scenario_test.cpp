@@ -101,6 +101,7 @@ TEST_CASE("families: a program is in io_uring's order only if rings go and tasks
                                              "cancel-running",
                                              "creation-retry",
                                              "creation-retry-at-exit",
+                                             "creation-retries-exhausted",
                                              "timeout-last-worker",
                                              "cancel-queued"});
 }
