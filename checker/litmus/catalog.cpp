@@ -235,13 +235,19 @@ struct rcu_state {
   ~rcu_state() { delete n; }
 };
 
+// Each execution starts with the node published in ptr.
+template <class State>
+void publish_node(with<State>& in) {
+  auto setup = in.p.setup;
+  in.p.setup = [&in, setup] {
+    setup();
+    in.s->ptr.store(in.s->n);
+  };
+}
+
 std::function<std::unique_ptr<instance>()> rcu_reader(const char* name, bool deferred) {
   return make<rcu_state>(name, 2, [deferred](with<rcu_state>& in) {
-    auto setup = in.p.setup;
-    in.p.setup = [&in, setup] {
-      setup();
-      in.s->ptr.store(in.s->n);
-    };
+    publish_node(in);
     in.p.thread = [&in, deferred](int i) {
       if (i == 0) {
         rcu_read_lock();
@@ -277,11 +283,7 @@ struct rcu_flavour_state {
 
 std::function<std::unique_ptr<instance>()> rcu_unmarked_reader(const char* name, bool sleeps) {
   return make<rcu_flavour_state>(name, 2, [sleeps](with<rcu_flavour_state>& in) {
-    auto setup = in.p.setup;
-    in.p.setup = [&in, setup] {
-      setup();
-      in.s->ptr.store(in.s->n);
-    };
+    publish_node(in);
     in.p.thread = [&in, sleeps](int i) {
       rcu_flavour_state& s = *in.s;
       if (i == 0) {
@@ -305,11 +307,7 @@ std::function<std::unique_ptr<instance>()> rcu_unmarked_reader(const char* name,
 // the two, so under preemptible RCU the free is not ordered after the read.
 std::function<std::unique_ptr<instance>()> rcu_read_after_unlock(const char* name) {
   return make<rcu_flavour_state>(name, 2, [](with<rcu_flavour_state>& in) {
-    auto setup = in.p.setup;
-    in.p.setup = [&in, setup] {
-      setup();
-      in.s->ptr.store(in.s->n);
-    };
+    publish_node(in);
     in.p.thread = [&in](int i) {
       rcu_flavour_state& s = *in.s;
       if (i == 0) {
@@ -333,11 +331,7 @@ std::function<std::unique_ptr<instance>()> rcu_read_after_unlock(const char* nam
 // step that ends T0's sleep.
 std::function<std::unique_ptr<instance>()> rcu_reader_wakes(const char* name) {
   return make<rcu_flavour_state>(name, 3, [](with<rcu_flavour_state>& in) {
-    auto setup = in.p.setup;
-    in.p.setup = [&in, setup] {
-      setup();
-      in.s->ptr.store(in.s->n);
-    };
+    publish_node(in);
     in.p.thread = [&in](int i) {
       rcu_flavour_state& s = *in.s;
       if (i == 0) {
