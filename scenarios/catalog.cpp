@@ -1,7 +1,9 @@
 // The scenarios. Each is small enough to explore exhaustively with DPOR; its bounds are in
 // scenario::bounds() and its known answers (where a variant is not verified) in `findings`,
 // explained in README's findings section.
+#include "generate.h"
 #include "scenario.h"
+#include "triage.h"
 
 namespace iowq::scn {
 
@@ -399,12 +401,78 @@ const std::vector<unkilled_mutant>& unkilled_mutants() {
   return u;
 }
 
+// The signatures (triage.h) of the known findings' counterexamples, as the catalog's scenarios and
+// the generated ones show them. The test "the catalog's findings have known signatures" checks
+// every finding row of the catalog against this table.
+const std::vector<known_signature>& known_signatures() {
+  const std::vector<std::string> v614 = {"baseline", "v1", "merged"};
+  auto with = [](std::vector<std::string> a, std::initializer_list<const char*> b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  static const std::vector<known_signature> k = {
+      {"baseline",
+       "pool-zero",
+       "io_wq_worker",
+       {"baseline"},
+       "baseline has no exit-on-idle: the idle worker stays after the last ring is gone (the patch's motivation)"},
+      {"F1", "lost-wakeup", "io_worker_exit/stranded",
+       with(v614, {"upstream", "upstream-fix-wrap", "upstream-fix-tw-uaf", "upstream-fix-hash-defer"}),
+       "a worker leaving (on idle, exit-on-idle or its timeout) strands work queued meanwhile"},
+      {"F2", "accounting", "io_worker_cancel_cb",
+       with(v614, {"upstream", "upstream-fix-strand", "upstream-fix-tw-uaf", "upstream-fix-hash-defer"}),
+       "cancelling a worker's own create_worker_cb gives back an nr_workers slot it never took"},
+      {"F2",
+       "accounting",
+       "io_wq_worker",
+       {"v1", "merged", "upstream", "upstream-fix-strand", "upstream-fix-tw-uaf", "upstream-fix-hash-defer"},
+       "the worker leaving on exit-on-idle decrements nr_workers after its create_worker_cb was cancelled"},
+      {"F2",
+       "pool-zero",
+       "io_worker_exit",
+       {"v1", "merged", "upstream", "upstream-fix-strand", "upstream-fix-tw-uaf", "upstream-fix-hash-defer"},
+       "F2's consequence: nr_workers wrapped, so the pool never reaches zero"},
+      {"F3",
+       "exit-hang",
+       "io_wq_worker",
+       {"baseline"},
+       "the exit wake is absorbed by io_run_task_work; without a timeout the worker sleeps on"},
+      {"F4", "uaf", "io_worker_exit",
+       with(v614, {"upstream", "upstream-fix-strand", "upstream-fix-wrap", "upstream-fix-hash-defer"}),
+       "io_wq_cancel_tw_create() reads cb->func after io_worker_cancel_cb() dropped the worker's reference"},
+      {"F5",
+       "lost-wakeup",
+       "do_work/stranded",
+       {"upstream", "upstream-fix-strand", "upstream-fix-wrap", "upstream-fix-tw-uaf"},
+       "io_wq_hash_defer() creates no worker for unhashed work queued behind the running hashed chain"},
+      {"F6", "exit-hang", "do_work",
+       with(v614,
+            {"upstream", "upstream-fix-strand", "upstream-fix-wrap", "upstream-fix-tw-uaf", "upstream-fix-hash-defer"}),
+       "the exit's wake is consumed by io_assign_current_work()'s io_run_task_work(); the request blocks "
+       "unsignalled"},
+      {"F6", "exit-hang", "do_work/stranded",
+       with(v614,
+            {"upstream", "upstream-fix-strand", "upstream-fix-wrap", "upstream-fix-tw-uaf", "upstream-fix-hash-defer"}),
+       "the exit's wake is consumed by io_assign_current_work()'s io_run_task_work(); the request blocks "
+       "unsignalled, with more work queued behind it"},
+      // Found by the generated scenarios (gen:punt:h1x.punt:h1x.cancel-all.wait); Debian's 6.12.118
+      // has the fix (its io_wq_worker_cancel() also marks the worker's next_work chain).
+      {"F7", "lost-wakeup", "do_work",
+       with(v614, {"upstream", "upstream-fix-strand", "upstream-fix-wrap", "upstream-fix-tw-uaf",
+                   "upstream-fix-hash-defer", "upstream-fixed"}),
+       "io_wq_cancel_cb() cannot see hashed work a worker took off the list with its chain: cancel-all signals the "
+       "running request only, and the next one in the chain runs (and blocks) afterwards"},
+  };
+  return k;
+}
+
 const std::vector<scenario>& all() {
   static const std::vector<scenario> s = build();
   return s;
 }
 
 const scenario* find(const std::string& name) {
+  if (gen::is_generated(name)) return gen::intern(name);
   for (const auto& s : all())
     if (s.name == name) return &s;
   return nullptr;

@@ -122,7 +122,8 @@ void end_check(world& w, const std::vector<prop>& active) {
                                          " time(s) and was cancelled " + std::to_string(cancelled) + " time(s)");
     }
     // What io_wq_cancel_cb answered against what became of the work: OK means it never runs;
-    // NOTFOUND means this call did not cancel it (unless another path cancelled everything).
+    // NOTFOUND means this call did not cancel it (unless another path cancelled everything, or the
+    // cancel of the request linking it).
     // RUNNING means its worker was told: a blocking work is not released after it (world::cancel),
     // so one whose worker was not signalled leaves the owner waiting (a lost wakeup).
     for (const auto& it : w.items) {
@@ -130,7 +131,7 @@ void end_check(world& w, const std::vector<prop>& active) {
       const std::string name = "work #" + std::to_string(it->index);
       if (it->cancel_result == IO_WQ_CANCEL_OK && ran != 0)
         chk::violated("lost-wakeup", "io_wq_cancel_cb returned IO_WQ_CANCEL_OK for " + name + ", yet it ran");
-      if (it->cancel_result == IO_WQ_CANCEL_NOTFOUND && cancelled != 0 && !w.cancelled_all)
+      if (it->cancel_result == IO_WQ_CANCEL_NOTFOUND && cancelled != 0 && !w.cancelled_all && !it->cancelled_with_head)
         chk::violated("lost-wakeup",
                       "io_wq_cancel_cb returned IO_WQ_CANCEL_NOTFOUND for " + name + ", yet it was cancelled");
     }
@@ -207,6 +208,7 @@ std::vector<std::string> scenario::expected_violations(const std::string& varian
 
 void world::create() {
   owner = kern::make_current_task("owner");
+  kern::raw_spin_lock_init(&uring_lock, "ctx.uring_lock");
   wq = ops->create(sc->bounded_max, &callbacks, nullptr);
   chk::check(wq != nullptr, "io_wq_create failed");
   kern::raw_spinlock_t* locks[IO_WQ_ACCT_NR];
@@ -280,6 +282,7 @@ namespace {
 // io_tctx_exit_cb, on the owner: io_uring_del_tctx_node; exit-on-idle when no node is left.
 void tctx_exit_cb(kern::callback_head*) {
   world& w = *W;
+  if (w.in_cancel) return;
   if (--w.ring_nodes > 0) return;
   w.last_ring_gone = true;
   if (info(w.v).exit_on_idle) w.ops->set_exit_on_idle(w.wq, true);
@@ -295,17 +298,28 @@ void world::ring_exit() {
   chk::spawn_daemon(
       [this, requests, cb] {
         kern::make_current_task("kworker");
-        cancelled_all = true;
-        ops->cancel(wq, -1, true);  // io_uring_try_cancel_iowq
+        // io_uring_try_cancel_iowq: the task's io-wq through its node in ctx->tctx_list, under
+        // uring_lock; a task whose io_uring_clean_tctx already deleted the node is not visited.
+        kern::raw_spin_lock(&uring_lock);
+        if (!tctx_nodes_deleted) {
+          cancelled_all = true;
+          ops->cancel(wq, -1, true);
+        }
+        kern::raw_spin_unlock(&uring_lock);
         chk::await([this, requests] { return kern::atomic_read(&cqes) >= requests; }, {cqes.counter},
                    chk::srcloc::current(), "wait_for_completion(ref_comp)");
-        kern::task_work_add(owner, cb, kern::TWA_SIGNAL);
+        // io_tctx_exit_cb for each node still in ctx->tctx_list, under uring_lock: none once the
+        // task's io_uring_clean_tctx deleted it.
+        kern::raw_spin_lock(&uring_lock);
+        if (!tctx_nodes_deleted) kern::task_work_add(owner, cb, kern::TWA_SIGNAL);
+        kern::raw_spin_unlock(&uring_lock);
       },
       "io_ring_exit_work");
 }
 
 void world::exec() {
   activity = "exiting (io_wq_put_and_exit)";
+  in_cancel = true;  // io_uring_cancel_generic
   ops->exit_start(wq);
   cancelled_all = true;
   ops->cancel(wq, -1, true);  // io_uring_try_cancel_requests: the task's io-wq work
@@ -317,6 +331,11 @@ void world::exec() {
 // io_uring_clean_tctx: every node deleted (exit-on-idle with the last), then io_wq_put_and_exit.
 void world::clean_tctx() {
   activity = "exiting (io_wq_put_and_exit)";
+  // io_uring_del_tctx_node of each node, under the ring's uring_lock (only a ring-exit's kworker
+  // contends for it).
+  if (!exit_works.empty()) kern::raw_spin_lock(&uring_lock);
+  tctx_nodes_deleted = true;
+  if (!exit_works.empty()) kern::raw_spin_unlock(&uring_lock);
   ring_nodes = 0;
   last_ring_gone = true;
   if (info(v).exit_on_idle) ops->set_exit_on_idle(wq, true);
@@ -329,6 +348,7 @@ void world::clean_tctx() {
 // leaves its loop at once, as no tracked request is in flight; nothing is cancelled or waited for.
 void world::thread_exit() {
   activity = "exiting (io_wq_put_and_exit)";
+  in_cancel = true;  // io_uring_cancel_generic
   ops->exit_start(wq);
   clean_tctx();
 }
@@ -342,6 +362,7 @@ void world::exit_group() {
 
 void world::task_exit() {
   activity = "exiting (io_wq_put_and_exit)";
+  in_cancel = true;  // io_uring_cancel_generic
   ops->exit_start(wq);
   ring_removed();
   ops->put_and_exit(wq);
@@ -374,7 +395,19 @@ void world::cancel(int i) {
   item& it = *items[static_cast<std::size_t>(i)];
   it.cancel_result = ops->cancel(wq, i, false);
   activity = "running";
+  if (it.cancel_result == IO_WQ_CANCEL_OK)
+    for (int k = it.spec.linked; k >= 0; k = items[static_cast<std::size_t>(k)]->spec.linked)
+      items[static_cast<std::size_t>(k)]->cancelled_with_head = true;
   if (it.cancel_result == IO_WQ_CANCEL_NOTFOUND && it.spec.blocks) release(i);
+}
+
+// IORING_ASYNC_CANCEL_ANY: every work of the task, pending ones cancelled and running ones signalled
+// (io_async_cancel_one with cancel_all).
+void world::cancel_all() {
+  activity = "cancelling";
+  cancelled_all = true;
+  ops->cancel(wq, -1, true);
+  activity = "running";
 }
 
 // Back in user space: the task runs the task_work io-wq queues on it when it arrives (TWA_SIGNAL
@@ -400,6 +433,8 @@ void world::run(const action& a) {
       return release(a.n);
     case action::op::cancel:
       return cancel(a.n);
+    case action::op::cancel_all:
+      return cancel_all();
     case action::op::ring_add:
       return ring_added();
     case action::op::ring_remove:
@@ -436,6 +471,7 @@ constexpr action_word action_words[] = {
     {action::op::wait, "wait", true},
     {action::op::release, "release", true},
     {action::op::cancel, "cancel", true},
+    {action::op::cancel_all, "cancel-all", false},
     {action::op::ring_add, "ring-add", false},
     {action::op::ring_remove, "ring-remove", false},
     {action::op::ring_exit, "ring-exit", false},

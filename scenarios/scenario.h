@@ -49,6 +49,8 @@ struct world;
 //   wait N          io_cqring_wait until N completions in all, running task_work meanwhile
 //   release N       the device completes blocking item N's I/O
 //   cancel N        io_wq_cancel_cb matching item N
+//   cancel-all      IORING_OP_ASYNC_CANCEL with IORING_ASYNC_CANCEL_ANY: io_wq_cancel_cb matching every
+//                   work of the task, cancel_all (a running one is signalled)
 //   ring-add        __io_uring_add_tctx_node: io_wq_set_exit_on_idle(wq, false)
 //   ring-remove     io_ring_exit_work cancels the ring's work, then the last tctx node goes:
 //                   io_wq_set_exit_on_idle(wq, true), at once (io_uring's order only when the
@@ -84,6 +86,7 @@ struct action {
     wait,
     release,
     cancel,
+    cancel_all,
     ring_add,
     ring_remove,
     ring_exit,
@@ -175,6 +178,9 @@ struct world {
     kern::plain<int> saw_signal{0, "work.saw_signal"};
     // What the owner's io_wq_cancel_cb for this item returned (cancel N), -1 when it made none.
     int cancel_result = -1;
+    // A cancel of the request that links this one returned OK: io_run_cancel cancels the linked
+    // requests free_work returns with it, so this one may be cancelled without being found itself.
+    bool cancelled_with_head = false;
   };
   const scenario* sc = nullptr;
   variant v = variant::baseline;
@@ -190,6 +196,15 @@ struct world {
   int ring_nodes = 1;           // the owner's tctx nodes (rings it uses): ring-add and ring-exit
   std::vector<bool> punted;     // the items punted so far, and the linked items they punt
   std::vector<std::unique_ptr<kern::callback_head>> exit_works;  // io_tctx_exit_cb of each ring-exit
+  // ctx->uring_lock, as far as the ring's exit and the task's exit contend for it: io_ring_exit_work
+  // cancels the task's io-wq work only through the task's tctx node, under the lock
+  // (io_uring_try_cancel_iowq walks ctx->tctx_list), and io_uring_clean_tctx deletes the nodes under
+  // it before io_wq_put_and_exit. Taken only once a ring-exit's kworker exists.
+  kern::raw_spinlock_t uring_lock;
+  bool tctx_nodes_deleted = false;  // io_uring_clean_tctx deleted the task's nodes
+  // tctx->in_cancel: the task is in io_uring_cancel_generic (every exit path), after which a ring's
+  // io_tctx_exit_cb leaves the node to io_uring_clean_tctx (and after exec finds no tctx at all).
+  bool in_cancel = false;
   bool checks_accounting = false;  // the accounting invariant runs at every release of wq->lock
   bool cancelled_all = false;      // some path cancelled every work (ring exit, exit, exec)
 
@@ -213,6 +228,7 @@ struct world {
   void task_exit();             // exit: exit_start, cancel, io_uring_clean_tctx without waiting
   void clean_tctx();            // io_uring_clean_tctx: nodes deleted (exit-on-idle), io_wq_put_and_exit
   void cancel(int i);           // io_wq_cancel_cb matching item i
+  void cancel_all();            // io_wq_cancel_cb matching every item, cancel_all
   // io-wq's API used directly, not in io_uring's order (for the io-wq-level contract):
   void set_exit_on_idle(bool enable);  // io_wq_set_exit_on_idle without the ring's cancellation
   void exit_start();                   // io_wq_exit_start alone
