@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "errors.h"
+#include "explore.h"
 #include "realsrc/loader.h"
 
 using namespace iowq;
@@ -35,6 +36,9 @@ constexpr const char* exit_codes_help =
     "          violation, or an expected one missing), 3 a budget ran out and nothing else differs.\n"
     "          With --shard I/N a report judges only its part: 1 for an unexpected violation, 3 when\n"
     "          inconclusive, else 0; merge gives the final answer.\n"
+    "  explore 0 every violation is a known finding's signature on a variant it is declared for, 1 a new\n"
+    "          candidate finding (a signature no known finding has, or one on another variant), 3 a budget ran\n"
+    "          out and nothing else differs.\n"
     "  replay  1 the recorded failure was reproduced (a property violated), 2 it was not.\n"
     "  kernel  1 the finding reproduced on the real kernel, 0 it did not, 3 the kernel did not build or\n"
     "          boot, the test program could not run, or the kernel printed a splat.\n"
@@ -82,6 +86,23 @@ int main(int argc, char** argv) {
   };
   add_search_options(check);
   check->add_option("--out", check_out, "directory for replay files (default iowq-verify-out)");
+
+  auto* explore = app.add_subcommand(
+      "explore", "check every generated owner program of up to N actions and W works under each variant, triaged");
+  explore->footer(exit_codes_help);
+  tools::explore_command ec;
+  explore->add_option("--max-actions", ec.max_actions, "owner actions per program, the exit path included (default 3)");
+  explore->add_option("--max-works", ec.max_works, "requests per program, linked ones included (default 2)");
+  explore->add_option("--knobs", ec.knobs,
+                      "environment: none, or knobs joined by '+' (max2, enomem|eagain, timeouts, rcu-np), or all "
+                      "(repeatable; default none)");
+  explore->add_option("--variant", rc.sel.variants, "variant to check (repeatable; default: all)");
+  explore->add_option("--mutant", rc.sel.mutant, "run every program with this mutant (its violations are triaged)");
+  explore->add_flag("--list", ec.list_only, "print the programs and their number, check nothing");
+  explore->add_flag(
+      "--no-shrink", [&ec](std::int64_t) { ec.shrink = false; }, "keep each signature's smallest program as found");
+  explore->add_option("--out", rc.out_dir, "also write report.md, report.html, results.json and replays/ here");
+  add_search_options(explore);
 
   auto* replay = app.add_subcommand("replay", "re-execute a replay file and confirm the recorded failure");
   replay->footer(exit_codes_help);
@@ -134,6 +155,10 @@ int main(int argc, char** argv) {
     if (replay->parsed()) return tools::cmd_replay(replay_file, trace_format);
     if (litmus->parsed()) return tools::cmd_litmus(litmus_json);
     if (merge->parsed()) return tools::cmd_merge(merge_files, merge_out, json_out, info);
+    if (explore->parsed()) {
+      ec.rc = rc;
+      return tools::cmd_explore(ec, info);
+    }
     if (report->parsed()) {
       rc.out_dir = report_dir;
       return tools::cmd_report(rc, info);

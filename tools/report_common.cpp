@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 
 namespace iowq::tools {
@@ -151,7 +152,7 @@ std::vector<std::string> ordered_unique(const std::vector<const row*>& rows, std
 // The rows of each target, in order of first appearance.
 split split_rows(const std::vector<row>& rows) {
   split s;
-  for (const auto& r : rows) (r.group == "mutant" ? s.muts : s.scen).push_back(&r);
+  for (const auto& r : rows) (is_generated_row(r) ? s.gen : r.group == "mutant" ? s.muts : s.scen).push_back(&r);
   return s;
 }
 
@@ -191,6 +192,35 @@ std::vector<const row*> unexpected_without_counterexample(const std::vector<row>
   for (const auto& r : rows)
     if (!r.as_expected && r.verdict != "violated") out.push_back(&r);
   return out;
+}
+
+bool generated_part::listed(const row& r) const {
+  return !is_generated_row(r) || std::find(representatives.begin(), representatives.end(), &r) != representatives.end();
+}
+
+generated_part generated(const std::vector<row>& rows) {
+  generated_part g;
+  std::set<std::string> programs, targets;
+  std::vector<const row*> gen;
+  for (const auto& r : rows) {
+    if (!is_generated_row(r)) continue;
+    gen.push_back(&r);
+    programs.insert(r.scenario);
+    targets.insert(r.target);
+    if (r.verdict == "violated")
+      (r.as_expected ? g.known : g.candidates) += 1;
+    else if (r.verdict == "inconclusive")
+      ++g.inconclusive;
+    else
+      ++g.verified;
+  }
+  g.programs = programs.size();
+  g.targets = targets.size();
+  g.variants = ordered_unique(gen, &row::variant);
+  g.searches = ordered_unique(gen, &row::search);
+  g.groups = group_signatures(rows);
+  for (const auto& x : g.groups) g.representatives.push_back(x.smallest);
+  return g;
 }
 
 }  // namespace iowq::tools

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "explore.h"
 #include "results.h"
 
 namespace iowq::tools {
@@ -37,10 +38,23 @@ std::vector<std::string> ordered_unique(const std::vector<const row*>& rows, std
 
 struct split {
   std::vector<const row*> scen, muts;
+  std::vector<const row*> gen;  // generated scenarios (iowq-verify explore), mutant runs of them included
 };
 split split_rows(const std::vector<row>& rows);
 
 std::string target_title(const row& r);
+
+// The generated scenarios' part of a report: what was enumerated, the verdicts, and one row per
+// signature (explore.h) with its smallest program; only those smallest rows are listed among the
+// findings and counterexamples.
+struct generated_part {
+  std::size_t programs = 0, targets = 0, verified = 0, known = 0, candidates = 0, inconclusive = 0;
+  std::vector<std::string> variants, searches;
+  std::vector<signature_group> groups;
+  std::vector<const row*> representatives;
+  bool listed(const row& r) const;  // a row the findings and counterexamples show
+};
+generated_part generated(const std::vector<row>& rows);
 
 // The families in the report's order (io_uring first), each with its scenarios in order of first
 // appearance: the matrix shows what io_uring can reach apart from the io-wq API contract.

@@ -188,13 +188,33 @@ void write_html(const std::string& path, const std::vector<row>& rows, const run
     f << "</tbody></table>\n";
   }
 
+  const generated_part g = generated(rows);
+  if (!sp.gen.empty()) {
+    f << "<h2>Generated scenarios</h2>\n<p>" << g.programs << " generated owner programs (iowq-verify explore) under "
+      << html_escape(join(g.variants, ", ")) << " (" << g.targets << " targets; search "
+      << html_escape(join(g.searches, ", ")) << "): " << g.verified << " verdicts verified, " << g.known
+      << " violations of known findings, " << g.candidates << " new candidates"
+      << (g.inconclusive ? ", " + std::to_string(g.inconclusive) + " inconclusive" : "")
+      << ". One row per signature (the property, and the function where the execution went wrong), with the "
+         "smallest program that shows it.</p>\n<table id=\"generated\"><thead><tr><th>signature</th><th>finding</th>"
+         "<th>variants</th><th>programs</th><th>smallest program</th><th>where</th></tr></thead><tbody>\n";
+    for (const auto& x : g.groups)
+      f << "<tr class=\"" << cls("violated", !x.finding.empty()) << "\"><td>" << html_escape(x.signature) << "</td><td>"
+        << (x.finding.empty() ? "<span class=\"flag\">NEW CANDIDATE</span>" : html_escape(x.finding)) << "</td><td>"
+        << html_escape(join({x.variants.begin(), x.variants.end()}, ", ")) << "</td><td class=\"num\">"
+        << x.programs.size() << "</td><td><a href=\"#" << anchor(*x.smallest) << "\"><code>"
+        << html_escape(x.smallest->scenario) << "</code></a> under " << html_escape(x.smallest->variant) << "</td><td>"
+        << html_escape(x.where) << "</td></tr>\n";
+    f << "</tbody></table>\n";
+  }
+
   f << "<h2>Findings</h2>\n<p>Every counterexample found, with its replay file (<code>iowq-verify replay "
        "FILE</code> re-executes it).</p>\n<table "
        "id=\"findings\"><thead><tr><th>target</th><th>family</th><th>property</th>"
        "<th>expected?</th><th>failure</th><th>replay file</th><th>trace</th><th>reproduced on a real kernel</th>"
        "</tr></thead><tbody>\n";
   for (const auto& r : rows) {
-    if (r.verdict != "violated") continue;
+    if (r.verdict != "violated" || !g.listed(r)) continue;
     f << "<tr class=\"" << cls(r.verdict, r.as_expected) << "\"><td>" << html_escape(target_title(r)) << "</td><td>"
       << html_escape(family_text(r)) << "</td><td>" << html_escape(r.violated) << "</td><td>"
       << (r.as_expected ? (r.mutant.empty() ? "known finding" : "mutant killed")
@@ -223,7 +243,7 @@ void write_html(const std::string& path, const std::vector<row>& rows, const run
        "object, value; below it the port function and source line). Indented grey rows are the plain accesses "
        "inside a step. <label><input type=\"checkbox\" id=\"hide-sub\"> hide them</label></p>\n";
   for (const auto& r : rows) {
-    if (r.verdict != "violated") continue;
+    if (r.verdict != "violated" || !g.listed(r)) continue;
     f << "<section class=\"cx\" id=\"" << anchor(r) << "\"><h3>" << html_escape(target_title(r)) << ": "
       << html_escape(r.violated) << " <span class=\"meta\">(" << html_escape(family_text(r)) << ")</span>"
       << (r.as_expected ? "" : " <span class=\"flag\">UNEXPECTED</span>") << "</h3>\n<p>" << html_escape(r.failure_kind)

@@ -63,10 +63,27 @@ void write_markdown(const std::string& path, const std::vector<row>& rows, const
     f << "\n";
   }
 
+  const generated_part g = generated(rows);
+  if (!sp.gen.empty()) {
+    f << "## Generated scenarios (iowq-verify explore)\n\n"
+      << g.programs << " generated owner programs under " << join(g.variants, ", ") << " (" << g.targets
+      << " targets; search " << join(g.searches, ", ") << "): " << g.verified << " verdicts verified, " << g.known
+      << " violations of known findings, " << g.candidates << " new candidates"
+      << (g.inconclusive ? ", " + std::to_string(g.inconclusive) + " inconclusive" : "")
+      << ". Each violation is triaged by its signature (the property, and the function where the execution went "
+         "wrong): one row per signature, with the smallest program that shows it (shrunk).\n\n"
+         "| signature | finding | variants | programs | smallest program | where |\n|---|---|---|---:|---|---|\n";
+    for (const auto& x : g.groups)
+      f << "| " << md_cell(x.signature) << " | " << (x.finding.empty() ? "**NEW CANDIDATE**" : x.finding) << " | "
+        << join({x.variants.begin(), x.variants.end()}, ", ") << " | " << x.programs.size() << " | `"
+        << x.smallest->scenario << "` under " << x.smallest->variant << " | " << md_cell(x.where) << " |\n";
+    f << "\n";
+  }
+
   f << "## Findings (every counterexample)\n\n| target | family | property | expected | failure | replay | "
        "reproduced on a real kernel |\n|---|---|---|---|---|---|---|\n";
   for (const auto& r : rows) {
-    if (r.verdict != "violated") continue;
+    if (r.verdict != "violated" || !g.listed(r)) continue;
     f << "| " << md_cell(target_title(r)) << " | " << family_text(r) << " | " << r.violated << " | "
       << (r.as_expected ? (r.mutant.empty() ? "known finding" : "mutant killed") : "**UNEXPECTED**") << " | "
       << md_cell(r.failure_kind + ": " + r.failure_message) << " | "
@@ -84,7 +101,7 @@ void write_markdown(const std::string& path, const std::vector<row>& rows, const
 
   f << "## Counterexamples\n\n";
   for (const auto& r : rows) {
-    if (r.verdict != "violated") continue;
+    if (r.verdict != "violated" || !g.listed(r)) continue;
     f << "### " << target_title(r) << ": " << r.violated << " (" << family_text(r) << ")\n\n"
       << r.failure_kind << ": " << r.failure_message << (r.failure_location.empty() ? "" : " at " + r.failure_location)
       << "\n\n";

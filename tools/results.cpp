@@ -36,6 +36,8 @@ void row_fields(Row& r, F&& f) {
   f("failure_kind", r.failure_kind);
   f("failure_message", r.failure_message);
   f("failure_location", r.failure_location);
+  f("signature", r.signature);
+  f("signature_where", r.signature_where);
   f("bounds", r.bounds);
   f("search", r.search);
   f("executions", r.executions);

@@ -13,7 +13,7 @@
 namespace iowq::tools {
 
 // The version of the results JSON (results.json, --json, the input of merge).
-inline constexpr int results_format_version = 3;
+inline constexpr int results_format_version = 4;
 
 struct row {
   std::string group;     // "scenario" or "mutant"
@@ -35,6 +35,9 @@ struct row {
   std::string verdict;
   std::string violated;  // property broken, when violated
   std::string failure_kind, failure_message, failure_location;
+  // A violation's signature (scenarios/triage.h: "lost-wakeup@io_worker_exit") and its file:line;
+  // set for generated scenarios, whose expected answer comes from it (explore.h: triage_rows).
+  std::string signature, signature_where;
   std::string bounds;  // the search's bounds, always shown with the verdict
   std::string search;  // as --search spells it: dpor, dfs, bounded:K, random:N, pct:D
   std::uint64_t executions = 0, pruned = 0;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "errors.h"
+#include "generate.h"
 #include "realsrc/loader.h"
 
 namespace iowq::tools {
@@ -67,6 +68,13 @@ std::vector<target> select_targets(const selection& sel) {
   std::vector<const scn::scenario*> ss;
   for (const auto& n : sel.scenarios) {
     const scn::scenario* s = scn::find(n);
+    if (!s && scn::gen::is_generated(n)) {
+      try {
+        (void)scn::gen::from_name(n);
+      } catch (const std::invalid_argument& e) {
+        throw usage_error("bad generated scenario \"" + n + "\": " + e.what() + " (see scenarios/generate.h)");
+      }
+    }
     if (!s) throw usage_error("unknown scenario \"" + n + "\" (see iowq-verify list)");
     ss.push_back(s);
   }
