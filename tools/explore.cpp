@@ -247,6 +247,23 @@ int cmd_explore(explore_command ec, run_info info) {
     triage_rows(more);
     rows.insert(rows.end(), more.begin(), more.end());
   }
+  // Each (signature, variant) keeps the trace and replay of its smallest program only: the report
+  // and merge pick the smallest of those, and an enumeration's thousands of violations stay small.
+  {
+    std::map<std::string, row*> keep;
+    for (auto& r : rows) {
+      if (r.verdict != "violated" || r.signature.empty()) continue;
+      row*& k = keep[r.signature + "/" + r.variant + (r.as_expected ? "" : "!")];
+      const auto size = [](const row& x) { return std::make_pair(scn::gen::size_of(x.scenario), x.scenario); };
+      if (!k || size(r) < size(*k)) k = &r;
+    }
+    for (auto& r : rows) {
+      if (r.verdict != "violated" || r.signature.empty()) continue;
+      if (keep[r.signature + "/" + r.variant + (r.as_expected ? "" : "!")] == &r) continue;
+      r.trace.clear();
+      r.replay = nullptr;
+    }
+  }
   info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   std::size_t verified = 0, known = 0, candidates = 0, inconclusive = 0;
