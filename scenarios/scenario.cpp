@@ -30,6 +30,7 @@ void do_work(int index) {
   world::item& it = item_at(index);
   if (W->ops->work_cancelled(it.work)) {
     it.cancelled += 1;
+    if (W->cancelling == index && kern::current() == W->owner) it.cancelled_by_its_call = true;
   } else {
     it.ran += 1;
     if (it.spec.blocks) {
@@ -122,18 +123,18 @@ void end_check(world& w, const std::vector<prop>& active) {
                                          " time(s) and was cancelled " + std::to_string(cancelled) + " time(s)");
     }
     // What io_wq_cancel_cb answered against what became of the work: OK means it never runs;
-    // NOTFOUND means this call did not cancel it (unless another path cancelled everything, or the
-    // cancel of the request linking it).
-    // RUNNING means its worker was told: a blocking work is not released after it (world::cancel),
-    // so one whose worker was not signalled leaves the owner waiting (a lost wakeup).
+    // NOTFOUND means this call did not cancel it (another path may have: a ring's exit, the cancel
+    // of the request linking it, a failed worker creation). RUNNING means its worker was told: a
+    // blocking work is not released after it (world::cancel), so one whose worker was not
+    // signalled leaves the owner waiting (a lost wakeup).
     for (const auto& it : w.items) {
-      const int ran = it->ran.peek(), cancelled = it->cancelled.peek();
+      const int ran = it->ran.peek();
       const std::string name = "work #" + std::to_string(it->index);
       if (it->cancel_result == IO_WQ_CANCEL_OK && ran != 0)
         chk::violated("lost-wakeup", "io_wq_cancel_cb returned IO_WQ_CANCEL_OK for " + name + ", yet it ran");
-      if (it->cancel_result == IO_WQ_CANCEL_NOTFOUND && cancelled != 0 && !w.cancelled_all && !it->cancelled_with_head)
+      if (it->cancel_result == IO_WQ_CANCEL_NOTFOUND && it->cancelled_by_its_call)
         chk::violated("lost-wakeup",
-                      "io_wq_cancel_cb returned IO_WQ_CANCEL_NOTFOUND for " + name + ", yet it was cancelled");
+                      "io_wq_cancel_cb returned IO_WQ_CANCEL_NOTFOUND for " + name + ", yet it cancelled it");
     }
     if (!w.destroyed)
       for (int a = 0; a < IO_WQ_ACCT_NR; ++a)
@@ -271,7 +272,6 @@ void world::ring_added() {
 void world::ring_removed() {
   const char* was = activity;
   activity = "cancelling";
-  cancelled_all = true;
   ops->cancel(wq, -1, true);
   last_ring_gone = true;
   if (info(v).exit_on_idle) ops->set_exit_on_idle(wq, true);
@@ -301,10 +301,7 @@ void world::ring_exit() {
         // io_uring_try_cancel_iowq: the task's io-wq through its node in ctx->tctx_list, under
         // uring_lock; a task whose io_uring_clean_tctx already deleted the node is not visited.
         kern::raw_spin_lock(&uring_lock);
-        if (!tctx_nodes_deleted) {
-          cancelled_all = true;
-          ops->cancel(wq, -1, true);
-        }
+        if (!tctx_nodes_deleted) ops->cancel(wq, -1, true);
         kern::raw_spin_unlock(&uring_lock);
         chk::await([this, requests] { return kern::atomic_read(&cqes) >= requests; }, {cqes.counter},
                    chk::srcloc::current(), "wait_for_completion(ref_comp)");
@@ -321,7 +318,6 @@ void world::exec() {
   activity = "exiting (io_wq_put_and_exit)";
   in_cancel = true;  // io_uring_cancel_generic
   ops->exit_start(wq);
-  cancelled_all = true;
   ops->cancel(wq, -1, true);  // io_uring_try_cancel_requests: the task's io-wq work
   // tctx_inflight: until every request punted (and the linked ones) completed, running task_work.
   await_completions(requests_punted(), "io_uring_cancel_generic");
@@ -393,11 +389,10 @@ void world::put_and_exit() {
 void world::cancel(int i) {
   activity = "cancelling";
   item& it = *items[static_cast<std::size_t>(i)];
+  cancelling = i;
   it.cancel_result = ops->cancel(wq, i, false);
+  cancelling = -1;
   activity = "running";
-  if (it.cancel_result == IO_WQ_CANCEL_OK)
-    for (int k = it.spec.linked; k >= 0; k = items[static_cast<std::size_t>(k)]->spec.linked)
-      items[static_cast<std::size_t>(k)]->cancelled_with_head = true;
   if (it.cancel_result == IO_WQ_CANCEL_NOTFOUND && it.spec.blocks) release(i);
 }
 
@@ -405,7 +400,6 @@ void world::cancel(int i) {
 // (io_async_cancel_one with cancel_all).
 void world::cancel_all() {
   activity = "cancelling";
-  cancelled_all = true;
   ops->cancel(wq, -1, true);
   activity = "running";
 }

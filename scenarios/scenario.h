@@ -178,9 +178,9 @@ struct world {
     kern::plain<int> saw_signal{0, "work.saw_signal"};
     // What the owner's io_wq_cancel_cb for this item returned (cancel N), -1 when it made none.
     int cancel_result = -1;
-    // A cancel of the request that links this one returned OK: io_run_cancel cancels the linked
-    // requests free_work returns with it, so this one may be cancelled without being found itself.
-    bool cancelled_with_head = false;
+    // The owner's io_wq_cancel_cb for this item cancelled it during the call (do_work ran with
+    // the cancel flag on the owner, inside the call), whatever the call then answered.
+    bool cancelled_by_its_call = false;
   };
   const scenario* sc = nullptr;
   variant v = variant::baseline;
@@ -206,7 +206,7 @@ struct world {
   // io_tctx_exit_cb leaves the node to io_uring_clean_tctx (and after exec finds no tctx at all).
   bool in_cancel = false;
   bool checks_accounting = false;  // the accounting invariant runs at every release of wq->lock
-  bool cancelled_all = false;      // some path cancelled every work (ring exit, exit, exec)
+  int cancelling = -1;             // the item the owner's cancel N is inside io_wq_cancel_cb for
 
   // The owner's actions (all on the owner task).
   void create();          // io_uring_alloc_task_context: hash and wq
