@@ -115,6 +115,10 @@ int cmd_list() {
                 s.preemption_bound >= 0 ? ("at most " + std::to_string(s.preemption_bound) + " preemptions").c_str()
                                         : "all interleavings (DPOR)");
   }
+  std::printf(
+      "\nGenerated scenarios: gen:ACTION.ACTION...[+KNOB...], every owner program io_uring can produce, named by what "
+      "it does\n  (e.g. gen:punt.wait.punt.wait; the grammar: scenarios/README.md; all of a size: iowq-verify explore "
+      "--list)\n");
   std::printf("\nVariants:\n");
   for (variant v : all_variants()) std::printf("  %-24s %s\n", to_string(v), info(v).summary.c_str());
   std::printf("\nMutants (each killed by its property in the scenario named):\n");
