@@ -10,6 +10,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "scenario.h"
+
 namespace iowq::tools {
 
 using json = nlohmann::json;
@@ -194,6 +196,11 @@ std::vector<const row*> unexpected_without_counterexample(const std::vector<row>
   return out;
 }
 
+std::string generated_part::extent() const {
+  return "the largest with " + std::to_string(most_actions) + " action" + (most_actions == 1 ? "" : "s") + " and " +
+         std::to_string(most_works) + " work" + (most_works == 1 ? "" : "s") + "; knobs " + join(knobs, ", ");
+}
+
 bool generated_part::listed(const row& r) const {
   return !is_generated_row(r) || std::find(representatives.begin(), representatives.end(), &r) != representatives.end();
 }
@@ -216,6 +223,15 @@ generated_part generated(const std::vector<row>& rows) {
   }
   g.programs = programs.size();
   g.targets = targets.size();
+  for (const auto& name : programs) {
+    if (const scn::scenario* sc = scn::find(name)) {
+      g.most_actions = std::max(g.most_actions, sc->owner.actions.size());
+      g.most_works = std::max(g.most_works, sc->works.size());
+    }
+    const auto plus = name.find('+');
+    const std::string k = plus == std::string::npos ? "none" : name.substr(plus + 1);
+    if (std::find(g.knobs.begin(), g.knobs.end(), k) == g.knobs.end()) g.knobs.push_back(k);
+  }
   g.variants = ordered_unique(gen, &row::variant);
   g.searches = ordered_unique(gen, &row::search);
   g.groups = group_signatures(rows);

@@ -50,6 +50,9 @@ std::string target_title(const row& r);
 struct generated_part {
   std::size_t programs = 0, targets = 0, verified = 0, known = 0, candidates = 0, inconclusive = 0;
   std::vector<std::string> variants, searches;
+  std::size_t most_actions = 0, most_works = 0;  // the largest program's
+  std::vector<std::string> knobs;                // "none", "max2", ...
+  std::string extent() const;                    // "the largest with 3 actions and 2 works; knobs none"
   std::vector<signature_group> groups;
   std::vector<const row*> representatives;
   bool listed(const row& r) const;  // a row the findings and counterexamples show

@@ -190,10 +190,10 @@ void write_html(const std::string& path, const std::vector<row>& rows, const run
 
   const generated_part g = generated(rows);
   if (!sp.gen.empty()) {
-    f << "<h2>Generated scenarios</h2>\n<p>" << g.programs << " generated owner programs (iowq-verify explore) under "
-      << html_escape(join(g.variants, ", ")) << " (" << g.targets << " targets; search "
-      << html_escape(join(g.searches, ", ")) << "): " << g.verified << " verdicts verified, " << g.known
-      << " violations of known findings, " << g.candidates << " new candidates"
+    f << "<h2>Generated scenarios</h2>\n<p>" << g.programs << " generated owner programs (iowq-verify explore; "
+      << html_escape(g.extent()) << ") under " << html_escape(join(g.variants, ", ")) << " (" << g.targets
+      << " targets; search " << html_escape(join(g.searches, ", ")) << "): " << g.verified << " verdicts verified, "
+      << g.known << " violations of known findings, " << g.candidates << " new candidates"
       << (g.inconclusive ? ", " + std::to_string(g.inconclusive) + " inconclusive" : "")
       << ". One row per signature (the property, and the function where the execution went wrong), with the "
          "smallest program that shows it.</p>\n<table id=\"generated\"><thead><tr><th>signature</th><th>finding</th>"

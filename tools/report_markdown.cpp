@@ -66,9 +66,9 @@ void write_markdown(const std::string& path, const std::vector<row>& rows, const
   const generated_part g = generated(rows);
   if (!sp.gen.empty()) {
     f << "## Generated scenarios (iowq-verify explore)\n\n"
-      << g.programs << " generated owner programs under " << join(g.variants, ", ") << " (" << g.targets
-      << " targets; search " << join(g.searches, ", ") << "): " << g.verified << " verdicts verified, " << g.known
-      << " violations of known findings, " << g.candidates << " new candidates"
+      << g.programs << " generated owner programs (" << g.extent() << ") under " << join(g.variants, ", ") << " ("
+      << g.targets << " targets; search " << join(g.searches, ", ") << "): " << g.verified << " verdicts verified, "
+      << g.known << " violations of known findings, " << g.candidates << " new candidates"
       << (g.inconclusive ? ", " + std::to_string(g.inconclusive) + " inconclusive" : "")
       << ". Each violation is triaged by its signature (the property, and the function where the execution went "
          "wrong): one row per signature, with the smallest program that shows it (shrunk).\n\n"
