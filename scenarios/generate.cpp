@@ -112,6 +112,16 @@ std::string text_of(const gprog& p) {
   return s + p.env.suffix();
 }
 
+// The parts of `text` between `sep`s ("a.b" -> {"a", "b"}; "" -> {""}).
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  for (std::size_t end; (end = text.find(sep, at)) != std::string::npos; at = end + 1)
+    out.push_back(text.substr(at, end - at));
+  out.push_back(text.substr(at));
+  return out;
+}
+
 gprog parse(const std::string& name) {
   if (!is_generated(name)) throw std::invalid_argument("a generated scenario's name starts with gen:");
   std::string body = name.substr(prefix.size());
@@ -122,12 +132,7 @@ gprog parse(const std::string& name) {
     body.resize(plus);
   }
   if (body.empty()) throw std::invalid_argument("no actions");
-  std::size_t at = 0;
-  while (at <= body.size()) {
-    std::size_t dot = body.find('.', at);
-    if (dot == std::string::npos) dot = body.size();
-    const std::string item = body.substr(at, dot - at);
-    at = dot + 1;
+  for (const std::string& item : split(body, '.')) {
     gaction a;
     const word* found = nullptr;
     std::string rest;
@@ -310,12 +315,7 @@ std::string knobs::suffix() const {
 knobs parse_knobs(const std::string& text) {
   knobs k;
   if (text == "none") return k;
-  std::size_t at = 0;
-  while (at <= text.size()) {
-    std::size_t plus = text.find('+', at);
-    if (plus == std::string::npos) plus = text.size();
-    const std::string t = text.substr(at, plus - at);
-    at = plus + 1;
+  for (const std::string& t : split(text, '+')) {
     if (t == "max2" && k.max_workers == 1) {
       k.max_workers = 2;
     } else if ((t == "enomem" || t == "eagain") && k.create_error == 0) {

@@ -83,13 +83,7 @@ std::optional<row> recheck(const scn::scenario& s, const row& like, const search
   n.failure_location = r.fail->location;
   n.trace = r.fail->trace;
   n.signature_where = sig.where;
-  chk::replay_file f = chk::make_replay(s.name + "/" + like.variant, o, *r.fail);
-  f.labels["scenario"] = s.name;
-  f.labels["variant"] = like.variant;
-  f.labels["mutant"] = "";
-  f.labels["properties"] = join(n.properties, ",");
-  for (const auto& [k, val] : info(*v).replay_labels) f.labels[k] = val;
-  n.replay = nlohmann::json::parse(chk::to_json(f));
+  n.replay = replay_record(t, o, *r.fail, active);
   n.replay_file.clear();
   return n;
 }
@@ -221,10 +215,7 @@ int cmd_explore(explore_command ec, run_info info) {
       }
     }
   }
-  {
-    target probe = all.empty() ? target{} : all.front();
-    if (!all.empty()) (void)options_for(probe, sp);
-  }
+  if (!all.empty()) (void)options_for(all.front(), sp);  // a bad --search or --rcu before any work
   // --shard I/N: this part's programs (target k of the enumeration when k % N == I), each searched whole.
   run_request rq;
   for (std::size_t k = 0; k < all.size(); ++k)

@@ -136,15 +136,7 @@ std::vector<row> run_target(const target& t, std::size_t k, const search_request
       r.failure_message = pv.r.fail->message;
       r.failure_location = pv.r.fail->location;
       r.trace = pv.r.fail->trace;
-      chk::replay_file f = chk::make_replay(t.s->name + "/" + variant, o, *pv.r.fail);
-      f.labels["scenario"] = t.s->name;
-      f.labels["variant"] = variant;
-      f.labels["mutant"] = t.mutant;
-      std::string props;
-      for (auto q : pv.active) props += (props.empty() ? "" : ",") + std::string(scn::to_string(q));
-      f.labels["properties"] = props;
-      for (const auto& [k, val] : info(t.cfg.v).replay_labels) f.labels[k] = val;
-      r.replay = nlohmann::json::parse(chk::to_json(f));
+      r.replay = replay_record(t, o, *pv.r.fail, pv.active);
     }
     r.as_expected = matches_expectation(r);
     rows.push_back(std::move(r));
@@ -198,6 +190,20 @@ void report_done(progress_board* board, int job, std::size_t k, const std::vecto
 }
 
 }  // namespace
+
+nlohmann::json replay_record(const target& t, const chk::options& o, const chk::failure& f,
+                             const std::vector<scn::prop>& active) {
+  const std::string variant = to_string(t.cfg.v);
+  chk::replay_file rf = chk::make_replay(t.s->name + "/" + variant, o, f);
+  rf.labels["scenario"] = t.s->name;
+  rf.labels["variant"] = variant;
+  rf.labels["mutant"] = t.mutant;
+  std::string props;
+  for (auto q : active) props += (props.empty() ? "" : ",") + std::string(scn::to_string(q));
+  rf.labels["properties"] = props;
+  for (const auto& [k, val] : info(t.cfg.v).replay_labels) rf.labels[k] = val;
+  return nlohmann::json::parse(chk::to_json(rf));
+}
 
 void save_replays(std::vector<row>& rows, const std::string& dir, const std::string& prefix) {
   for (auto& r : rows) {

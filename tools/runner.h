@@ -1,9 +1,11 @@
 // Running targets and printing their verdicts (check and report), shared by the commands.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "chk/result.h"
 #include "results.h"
 #include "targets.h"
 
@@ -24,6 +26,12 @@ struct run_request {
 // way the rows are those of one process doing it all, in the same order. A progress line runs on
 // stderr meanwhile.
 std::vector<row> run_targets(const run_request& rq);
+
+// The replay record of a failure of target t's search with options o, checking `active`: the
+// engine's replay with the labels replay() needs (scenario, variant, mutant, properties, and the
+// variant's own, e.g. a real tree's).
+nlohmann::json replay_record(const target& t, const chk::options& o, const chk::failure& f,
+                             const std::vector<scn::prop>& active);
 
 // Writes the replay files of violated rows into `dir`; each row's replay_file becomes `prefix` +
 // the file's name (a path relative to where the report or the user is).
