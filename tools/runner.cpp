@@ -74,7 +74,7 @@ std::vector<row> run_target(const target& t, std::size_t k, const search_request
   chk::options o = options_for(t, sp);
   if (!chk::exhaustive(o.search) && !ps.owns(k)) return {placeholder(t, ps)};
   if (chk::exhaustive(o.search)) {
-    o.split_depth = split_depth;
+    o.split_depth = ps.engine_count > 1 ? split_depth : 0;
     o.shard_index = ps.engine_index;
     o.shard_count = ps.engine_count;
   }

@@ -12,9 +12,11 @@
 
 namespace iowq::tools {
 
-// Splits DPOR's search at this depth (every choice above it branched, DPOR below): the subtrees
-// are independent, so shards and jobs add up to exactly the unsharded search, which uses the same
-// split so that --jobs 1 and --jobs N explore the same executions.
+// A search divided by schedule prefix (--shard, or --jobs with fewer targets than jobs) is split at
+// this depth: every choice above it is branched with no reduction, DPOR below, so the subtrees are
+// independent and the shards add up to exactly the split search. The split costs executions (11x on
+// idle-then-eoi, bench/README.md), so a search that is not divided runs plain DPOR: the same verdicts,
+// fewer executions.
 inline constexpr int split_depth = 4;
 
 // One checkable unit: a scenario under a variant (every property), or a mutant in its scenario.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# --shard 0/2 + --shard 1/2 merged, and --jobs 2, give the verdicts of one unsharded run, and its
-# execution totals for every search that completes (a search that finds a counterexample stops
-# there, so how many executions it took depends on the order the parts are explored in); each
-# shard does a real part of the work; merge refuses a missing or duplicated shard.
+# --shard 0/2 + --shard 1/2 merged, and --jobs 2, give the verdicts of one unsharded run; runs that
+# divide the searches the same way (by target, or by schedule prefix at the same cut) also give the
+# same execution totals for every search that completes (a search that finds a counterexample stops
+# there, so how many executions it took depends on the order the parts are explored in). An undivided
+# DPOR search is not cut (plain DPOR): fewer executions than the divided one. Each shard does a real
+# part of the work; merge refuses a missing or duplicated shard.
 source "$(dirname "$0")/lib.sh" "$@"
 
 sel=(--quick --scenario idle-then-eoi --scenario cancel-queued --variant baseline --variant upstream)
@@ -23,11 +25,12 @@ run report_s0 0 report --quick --scenario idle-then-eoi --variant baseline --var
 run report_s1 0 report --quick --scenario idle-then-eoi --variant baseline --variant v1 --shard 1/2 --out rs1
 run report_merge 0 merge rs0/results.json rs1/results.json --out rm
 
-same() {  # same A B: identical verdicts row by row, and execution counts of completed searches
-  python3 - "$1" "$2" <<'PY'
+same() {  # same A B [verdicts]: identical verdicts row by row, and execution counts of completed searches
+  python3 - "$1" "$2" "${3:-}" <<'PY'
 import json, sys
+counts = sys.argv[3] != "verdicts"
 def rows(f):
-    return [(r["id"], r["verdict"], r["violated"], r["executions"] if r["verdict"] == "verified" else None,
+    return [(r["id"], r["verdict"], r["violated"], r["executions"] if counts and r["verdict"] == "verified" else None,
              r["complete"]) for r in json.load(open(f))["rows"]]
 a, b = rows(sys.argv[1]), rows(sys.argv[2])
 assert a, "no rows"
@@ -47,11 +50,22 @@ n = sum(1 for x in a if x["verdict"] == "verified")
 assert n > 0, "no verified rows"
 sys.exit(f"empty shard in {bad}" if bad else 0)
 PY
-same one.json merged.json && pass "shards 0/2 + 1/2 merged = unsharded" || fail "merged shards differ"
-same one.json jobs2.json && pass "--jobs 2 = --jobs 1" || fail "--jobs 2 differs"
-same single1.json single2.json && pass "one target, --jobs 2 = --jobs 1" || fail "one target --jobs 2 differs"
-same one.json merged_jobs.json && pass "shard with --jobs 2 merged = unsharded" || fail "shard+jobs differs"
-same rep/results.json rm/results.json && pass "report shards merged = report" || fail "report shards differ"
+same one.json merged.json verdicts && pass "shards 0/2 + 1/2 merged = unsharded (verdicts)" || fail "merged shards differ"
+same one.json jobs2.json && pass "--jobs 2 by target = --jobs 1 (verdicts and executions)" || fail "--jobs 2 differs"
+same single1.json single2.json verdicts && pass "one target, --jobs 2 = --jobs 1 (verdicts)" || fail "one target --jobs 2 differs"
+same merged.json merged_jobs.json && pass "shard with --jobs 2 merged = shards merged (verdicts and executions)" || fail "shard+jobs differs"
+same one.json merged_jobs.json verdicts && pass "shard with --jobs 2 merged = unsharded (verdicts)" || fail "shard+jobs differs"
+same rep/results.json rm/results.json verdicts && pass "report shards merged = report (verdicts)" || fail "report shards differ"
+# The undivided DPOR search is plain DPOR (no cut); divided, it is cut at depth 4 and runs more.
+run dpor1 0 check --scenario idle-then-eoi --variant upstream --search dpor --json dpor1.json
+run dpor2 0 check --scenario idle-then-eoi --variant upstream --search dpor --jobs 2 --json dpor2.json
+python3 - dpor1.json dpor2.json <<'PY' && pass "undivided DPOR is not cut, and explores fewer executions than the divided one" || fail "the undivided DPOR search is cut"
+import json, sys
+a, b = (json.load(open(f))["rows"] for f in sys.argv[1:3])
+assert all(r["verdict"] == "verified" for r in a + b), "not verified"
+assert "fully branched" not in a[0]["bounds"] and "fully branched" in b[0]["bounds"], (a[0]["bounds"], b[0]["bounds"])
+assert a[0]["executions"] < b[0]["executions"], (a[0]["executions"], b[0]["executions"])
+PY
 for f in rm/report.html rm/junit.xml rm/report.md; do [ -s "$f" ] || fail "merge --out wrote no $f"; done
 [ -n "$(ls rm/replays/*.replay.json 2>/dev/null)" ] && pass "merge --out wrote the replay files" || fail "no replays in rm/"
 
