@@ -133,6 +133,13 @@ class dpor_search final : public strategy {
   bool await_could_run_before(int g, int e_thread);
   std::uint64_t value_before_reordering(const object& o, int g);
   bool conflicts(const event& a, const event& b) const;
+  // c joins event g's clock. A clock that already covers g covers everything g's clock does (an
+  // event's clock is the join of its thread's previous clock and its dependences' clocks), so the
+  // join is skipped then.
+  void join_event(vclock& c, int g) const {
+    const event& G = events_[g];
+    if (!c.covers(G.thread, G.tindex)) c.join(G.clock);
+  }
   bool starts_stretch(const step_desc& d) const {
     return non_preemptible_ && (d.may_block || d.kind == step_kind::spawn);
   }
@@ -335,7 +342,7 @@ void dpor_search::dpor_record() {
     for (int q = 0; q < e_.nthreads_; ++q) {
       const int g = other[q];
       if (q == p || g < 0) continue;
-      c.join(events_[g].clock);
+      join_event(c, g);
       if (analyse && !pre.covers(events_[g].thread, events_[g].tindex)) rcu_cand[nrcu++] = g;
     }
     // A step that is both (none is today) would need both lists.
@@ -344,12 +351,12 @@ void dpor_search::dpor_record() {
 
   for (int i = 0; i < d.n; ++i) {
     object& o = *d.a[i].obj;
-    if (o.last_write >= 0) c.join(events_[o.last_write].clock);
+    if (o.last_write >= 0) join_event(c, o.last_write);
     if (d.a[i].type == acc::read) {
       o.reads[p] = idx;
       o.readers |= bit(p);
     } else {
-      for (thread_mask m = o.readers; m; m &= m - 1) c.join(events_[o.reads[lowest(m)]].clock);
+      for (thread_mask m = o.readers; m; m &= m - 1) join_event(c, o.reads[lowest(m)]);
       o.last_write = idx;
       o.readers = 0;
     }
@@ -372,7 +379,7 @@ void dpor_search::dpor_record() {
         const object* o = G.a[k].obj;
         auto* a = static_cast<const char*>(o->home ? o->home : static_cast<const void*>(o));
         if (a < r.begin || a >= r.end) continue;
-        c.join(G.clock);
+        join_event(c, g);
         if (analyse && G.thread != p && !pre.covers(G.thread, G.tindex) && nfrace < 64) frace[nfrace++] = g;
         break;
       }
