@@ -4,7 +4,10 @@
 // one Markdown row: executions, whether the search space was exhausted, seconds, and the verdict
 // (a violation ends a search early: those rows count executions to the first counterexample).
 //
-//   dpor_table [--time-limit SECONDS] [--variant V]... [--scenario S]...
+// With --max-executions N each search stops after N executions, and --plain leaves the outcomes
+// uncounted (for instruction counts per execution under callgrind: bench/run_bench.sh).
+//
+//   dpor_table [--time-limit SECONDS] [--max-executions N] [--plain] [--variant V]... [--scenario S]...
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,10 +19,16 @@
 int main(int argc, char** argv) {
   using namespace iowq;
   double limit = 20;
+  unsigned long long max_executions = 0;
+  bool plain = false;
   std::vector<variant> vs;
   std::vector<const scn::scenario*> ss;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--plain") {
+      plain = true;
+      continue;
+    }
     if (i + 1 >= argc) {
       std::fprintf(stderr, "dpor_table: %s needs a value\n", a.c_str());
       return 2;
@@ -27,6 +36,8 @@ int main(int argc, char** argv) {
     const std::string val = argv[++i];
     if (a == "--time-limit") {
       limit = std::atof(val.c_str());
+    } else if (a == "--max-executions") {
+      max_executions = std::strtoull(val.c_str(), nullptr, 10);
     } else if (a == "--variant") {
       auto v = variant_by_name(val);
       if (!v) {
@@ -42,7 +53,9 @@ int main(int argc, char** argv) {
       }
       ss.push_back(s);
     } else {
-      std::fprintf(stderr, "usage: dpor_table [--time-limit SECONDS] [--variant V]... [--scenario S]...\n");
+      std::fprintf(stderr,
+                   "usage: dpor_table [--time-limit SECONDS] [--max-executions N] [--plain] [--variant V]... "
+                   "[--scenario S]...\n");
       return 2;
     }
   }
@@ -51,18 +64,22 @@ int main(int argc, char** argv) {
     for (const auto& s : scn::all()) ss.push_back(&s);
 
   std::printf(
-      "| scenario | variant | DPOR executions | exhausted | seconds | verdict |\n|---|---|---:|---|---:|---|\n");
+      "| scenario | variant | DPOR executions | pruned | outcomes | exhausted | seconds | verdict "
+      "|\n|---|---|---:|---:|---:|---|---:|---|\n");
   for (const auto* s : ss)
     for (variant v : vs) {
       chk::options o = scn::options_for(*s, false);
       o.search = chk::search_kind::dpor;
       o.preemption_bound = -1;
       o.time_limit_seconds = limit;
+      o.max_executions = max_executions;
+      o.count_outcomes = !plain;
       config c;
       c.v = v;
       chk::result r = scn::check(*s, c, o);
-      std::printf("| %s | %s | %llu | %s | %.1f | %s%s%s |\n", s->name.c_str(), to_string(v),
-                  static_cast<unsigned long long>(r.st.executions), r.st.complete ? "yes" : "no", r.st.seconds,
+      std::printf("| %s | %s | %llu | %llu | %llu | %s | %.1f | %s%s%s |\n", s->name.c_str(), to_string(v),
+                  static_cast<unsigned long long>(r.st.executions), static_cast<unsigned long long>(r.st.pruned),
+                  static_cast<unsigned long long>(r.st.distinct_outcomes), r.st.complete ? "yes" : "no", r.st.seconds,
                   chk::to_string(r.v), r.fail ? ": " : "", r.fail ? r.fail->property.c_str() : "");
       std::fflush(stdout);
     }

@@ -189,6 +189,7 @@ void engine::reset_execution() {
   read_sets_.clear();
   plains_.clear();
   shown_addresses_.clear();
+  history_addresses_.clear();
   timeout_budget_.epoch = 0;
   timeout_budget_.value = static_cast<std::uint64_t>(opt_.timeouts ? opt_.max_timeouts : 0);
   strat_->execution_starts();
@@ -218,6 +219,8 @@ int engine::new_thread(std::function<void()> body, const char* name, bool daemon
   r.handle.epoch = 0;
   r.handle.value = 0;
   r.handle.instance = c;
+  r.history =
+      parent >= 0 ? mix(th_[parent].history, static_cast<std::uint64_t>(c) + 1) : static_cast<std::uint64_t>(c) + 1;
   if (parent >= 0) {
     r.hb = th_[parent].hb;
     th_[parent].hb[parent]++;
@@ -271,6 +274,7 @@ void engine::run_execution() {
       }
     }
   }
+  if (opt_.count_outcomes && !foreign_ && !pruned_) count_outcome();
   unwind_threads();
   set_phase(phase::idle);
   if (prog_.teardown) prog_.teardown();
@@ -451,7 +455,39 @@ void engine::begin(step_desc& d) {
     }
 }
 
+void engine::note_history() {
+  thread_rec& t = th_[cur_];
+  const step_desc& d = *t.pending;
+  std::uint64_t h = mix(t.history, static_cast<std::uint64_t>(d.kind));
+  h = mix(h, reinterpret_cast<std::uintptr_t>(d.label));
+  // What the program is given back: the values its loads and read-modify-writes read (a store's
+  // old value and an await's watched values are not returned); of a park, only whether it was
+  // woken (the timeout budget it read is the checker's).
+  const int n = d.kind == step_kind::park ? 1 : d.kind == step_kind::user_await ? 0 : d.n;
+  for (int i = 0; i < n; ++i) {
+    if (d.a[i].type == acc::write) continue;
+    std::uint64_t v = vals_[i][0];
+    if (d.a[i].obj->pointer && v) {
+      // An address, by its order of appearance in this execution (addresses differ between
+      // executions).
+      auto it = std::find(history_addresses_.begin(), history_addresses_.end(), v);
+      v = static_cast<std::uint64_t>(it - history_addresses_.begin()) + 1;
+      if (it == history_addresses_.end()) history_addresses_.push_back(vals_[i][0]);
+    }
+    h = mix(h, v);
+  }
+  t.history = h;
+}
+
+void engine::count_outcome() {
+  std::uint64_t s = 0;
+  for (int q = 0; q < nthreads_; ++q) s += mix(static_cast<std::uint64_t>(q) + 1, th_[q].history);
+  if (outcomes_seen_.insert(s).second) ++st_.distinct_outcomes;
+  history_addresses_.clear();
+}
+
 void engine::end() {
+  if (opt_.count_outcomes) note_history();
   strat_->step_ended();
   if (tracing_) trace_step_end();
   th_[cur_].pending = nullptr;

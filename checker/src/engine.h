@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "chk/fiber.h"
@@ -162,6 +163,7 @@ class engine final : public runtime {
     object permit{"permit"};
     object handle{"thread"};  // value 1 once finished
     srcloc last_loc;
+    std::uint64_t history = 0;  // options::count_outcomes: what the thread observed, hashed
   };
 
   // The path: choices, their replay, and sharding.
@@ -266,6 +268,13 @@ class engine final : public runtime {
 
   std::uint64_t execs_ = 0;
   stats st_;
+
+  // options::count_outcomes (measurement): every step adds what its thread observed to the
+  // thread's history; an execution's outcome is its threads' histories.
+  void note_history();
+  void count_outcome();
+  std::vector<std::uint64_t> history_addresses_;  // pointer values in order of appearance
+  std::unordered_set<std::uint64_t> outcomes_seen_;
 };
 
 // The engine running on this OS thread (the checker's own files; programs use chk/runtime.h).

@@ -208,6 +208,7 @@ int engine::choose(int n, const srcloc& loc, const char* label) {
   d.loc = loc;
   begin(d);
   int v = decide_value(n);
+  if (opt_.count_outcomes) th_[cur_].history = mix(th_[cur_].history, static_cast<std::uint64_t>(v) + 7);
   end();
   if (tracing_) trace_.back().detail = "-> " + std::to_string(v) + " of " + std::to_string(n);
   return v;

@@ -355,6 +355,7 @@ void compare(std::uint64_t seed, bool timeouts, tally& t) {
   o.timeouts = timeouts;
   o.max_timeouts = 1;
   o.max_executions = 300000;
+  o.count_outcomes = true;
   runner dfs(g), dpor(g);
   o.search = chk::search_kind::dfs;
   chk::result rd = chk::explore(dfs.p, o);
@@ -369,6 +370,9 @@ void compare(std::uint64_t seed, bool timeouts, tally& t) {
   REQUIRE(rd.v == chk::verdict::verified);
   REQUIRE(rp.v == chk::verdict::verified);
   CHECK(dpor.outcomes == dfs.outcomes);
+  // The checker's own outcome count (what every thread observed) agrees too.
+  CHECK(rp.st.distinct_outcomes == rd.st.distinct_outcomes);
+  CHECK(rd.st.distinct_outcomes >= 1);
   if (std::getenv("DIFF_DEBUG") && dpor.outcomes != dfs.outcomes) {
     for (auto& x : dfs.outcomes)
       if (!dpor.outcomes.count(x)) std::fprintf(stderr, "  missing in dpor: %s\n", x.c_str());

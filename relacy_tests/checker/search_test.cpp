@@ -4,8 +4,8 @@
 #include <set>
 
 #include "catalog.h"
-#include "litmus.h"
 #include "chk/trace.h"
+#include "litmus.h"
 
 using chk::failure_kind;
 using chk::search_kind;
@@ -463,4 +463,66 @@ TEST_CASE("trace locations keep the path from the project's top folder, wherever
   CHECK(chk::short_location("/home/u/linux/io_uring/io-wq.c", 9) == "io-wq.c:9");
   CHECK(chk::short_location("model/io_wq.cpp", 5) == "model/io_wq.cpp:5");
   CHECK(chk::short_location(nullptr, 1) == "?:1");
+}
+
+// options::count_outcomes (bench/dpor_table's measurement): an outcome is what every thread
+// observed. Known answers, the same under DFS and DPOR.
+TEST_CASE("outcome counting: distinct observations, the same under DFS and DPOR", "[search][outcomes]") {
+  struct state {
+    chk::atomic<int> x{0, "x"};
+    chk::atomic<int> a{0, "a"}, b{0, "b"}, c{0, "c"};
+    chk::atomic<int>& own(int t) { return t == 0 ? a : t == 1 ? b : c; }
+  };
+  std::unique_ptr<state> s;
+  auto run = [&](chk::program& p, search_kind k) {
+    chk::options o = litmus::with(k);
+    o.count_outcomes = true;
+    chk::result r = litmus::run(p, o);
+    REQUIRE(r.v == verdict::verified);
+    return r.st;
+  };
+  // Three threads each add 1 to x twice and see what was there: 90 interleavings of their adds; a
+  // thread's two adds see two different values, so an outcome is who saw which of 0..5: 6!/(2!^3).
+  chk::program adds;
+  adds.name = "three-adders";
+  adds.threads = 3;
+  adds.setup = [&] { s = std::make_unique<state>(); };
+  adds.thread = [&](int) {
+    s->x.fetch_add(1);
+    s->x.fetch_add(1);
+  };
+  for (search_kind k : {search_kind::dfs, search_kind::dpor}) {
+    chk::stats st = run(adds, k);
+    CHECK(st.executions == 90);
+    CHECK(st.distinct_outcomes == 90);
+  }
+  // Three threads each store to their own object three times: 1,680 interleavings under DFS,
+  // one under DPOR, one outcome.
+  chk::program own;
+  own.name = "own-objects";
+  own.threads = 3;
+  own.setup = [&] { s = std::make_unique<state>(); };
+  own.thread = [&](int t) {
+    for (int i = 1; i <= 3; ++i) s->own(t).store(i);
+  };
+  CHECK(run(own, search_kind::dfs).executions == 1680);
+  CHECK(run(own, search_kind::dfs).distinct_outcomes == 1);
+  CHECK(run(own, search_kind::dpor).executions == 1);
+  CHECK(run(own, search_kind::dpor).distinct_outcomes == 1);
+  // A store and a load of x: the load sees 0 or 1.
+  chk::program mp;
+  mp.name = "store-load";
+  mp.threads = 2;
+  mp.setup = [&] { s = std::make_unique<state>(); };
+  mp.thread = [&](int t) {
+    if (t == 0)
+      s->x.store(1);
+    else
+      (void)s->x.load();
+  };
+  CHECK(run(mp, search_kind::dfs).distinct_outcomes == 2);
+  CHECK(run(mp, search_kind::dpor).distinct_outcomes == 2);
+  // Without the option nothing is counted.
+  chk::options o = litmus::with(search_kind::dfs);
+  CHECK(litmus::run(mp, o).st.distinct_outcomes == 0);
 }

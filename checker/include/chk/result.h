@@ -86,6 +86,10 @@ struct options {
   // shards by a hash; an execution that ends above the split belongs to the hash of its schedule).
   int shard_index = 0;
   int shard_count = 1;
+
+  // Measurement only (bench/dpor_table): count the distinct outcomes of the complete executions
+  // (stats::distinct_outcomes). Changes nothing in the search.
+  bool count_outcomes = false;
 };
 
 // --search as the command line spells it: dfs | dpor | bounded:K | random:N | pct:D (pct runs 10000
@@ -142,6 +146,13 @@ struct stats {
   std::uint64_t steps = 0;       // visible steps over all executions
   int max_depth = 0;             // most visible steps in one execution
   int max_threads_seen = 0;
+  // options::count_outcomes: distinct outcomes among the complete (not pruned) executions. An
+  // outcome is what every thread was given back, in its own order: the kind and label of each of its
+  // steps, the values its loads and read-modify-writes read (addresses by order of appearance),
+  // whether each park was woken or timed out, its choices. Plain accesses are not counted. A search
+  // that explores every distinct outcome (DPOR does, tested against DFS) needs at least this many
+  // executions; the ratio of executions to outcomes bounds what any coarser equivalence could save.
+  std::uint64_t distinct_outcomes = 0;
   double seconds = 0;
   bool complete = false;  // the search space was exhausted
 };
