@@ -239,4 +239,37 @@ generated_part generated(const std::vector<row>& rows) {
   return g;
 }
 
+search_extent extent_of(const split& sp) {
+  search_extent e;
+  std::set<std::string> cells;
+  for (const row* r : sp.scen) {
+    if (!cells.insert(r->scenario + "/" + r->variant).second) continue;
+    ++e.cells;
+    if (r->search.rfind("bounded:", 0) == 0) {
+      ++e.bounded;
+      bool listed = false;
+      for (const auto& b : e.bounded_scenarios) listed |= b.first == r->scenario;
+      if (!listed) e.bounded_scenarios.emplace_back(r->scenario, r->search);
+    } else if (r->search == "dpor" || r->search == "dfs") {
+      ++e.exhaustive;
+    }
+  }
+  return e;
+}
+
+std::string search_extent::text() const {
+  std::string t = std::to_string(exhaustive) + " of " + std::to_string(cells) +
+                  " scenario cells are searched over all interleavings (DPOR or DFS, no preemption bound)";
+  if (!bounded) return t + ".";
+  t += "; " + std::to_string(bounded) +
+       " are searched with a preemption bound, and their verdicts hold only for the schedules within it, not for "
+       "all interleavings. Bounded: ";
+  std::vector<std::string> names;
+  for (const auto& [s, k] : bounded_scenarios)
+    names.push_back(s + " (at most " + k.substr(std::string("bounded:").size()) + " preemptions)");
+  return t + join(names, ", ") +
+         ". The full report bounds a scenario when its full search does not finish within the report's time "
+         "(bench/README.md, \"How far the full search is from finishing\"); --quick bounds every scenario.";
+}
+
 }  // namespace iowq::tools

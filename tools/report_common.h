@@ -70,4 +70,14 @@ std::vector<family_group> scenarios_by_family(const std::vector<const row*>& sce
 // The rows of one matrix cell: a scenario under a variant.
 std::vector<const row*> cell_rows(const split& sp, const std::string& scenario, const std::string& variant);
 
+// How far the scenario searches of a report reach: the cells (scenario x variant) searched over all
+// interleavings (dpor, dfs) and those searched with a preemption bound, each bounded scenario with
+// its bounds. A bounded cell is not a proof over all interleavings; the report says so.
+struct search_extent {
+  std::size_t cells = 0, exhaustive = 0, bounded = 0;
+  std::vector<std::pair<std::string, std::string>> bounded_scenarios;  // name, search (bounded:K)
+  std::string text() const;                                            // one paragraph, for both reports
+};
+search_extent extent_of(const split& sp);
+
 }  // namespace iowq::tools

@@ -156,6 +156,8 @@ void write_html(const std::string& path, const std::vector<row>& rows, const run
     auto variants = ordered_unique(sp.scen, &row::variant);
     f << "<h2>Verdict matrix</h2>\n<p>One cell per scenario and variant, combining the scenario's properties; "
          "below each verdict the search, executions and time. Hover a cell for its full bounds.</p>\n"
+      << "<p id=\"extent\"><b>Search extent:</b> " << html_escape(extent_of(sp).text())
+      << "</p>\n"
          "<table id=\"matrix\"><thead><tr><th>scenario</th>";
     for (const auto& v : variants) f << "<th>" << html_escape(v) << "</th>";
     f << "</tr></thead><tbody>\n";

@@ -24,7 +24,8 @@ void write_markdown(const std::string& path, const std::vector<row>& rows, const
     f << "## Verdict matrix (scenario x variant)\n\nEach cell combines the scenario's properties under the variant: "
          "the verdict, then the search, executions and time. **UNEXPECTED** marks a verdict that is not the "
          "expected answer. The scenarios reachable through io_uring come first, then those of the io-wq API "
-         "contract.\n";
+         "contract.\n\n"
+      << "Search extent: " << extent_of(sp).text() << "\n";
     for (const auto& fam : scenarios_by_family(sp.scen)) {
       f << "\n### " << fam.heading << "\n\n| scenario |";
       for (const auto& v : variants) f << " " << v << " |";

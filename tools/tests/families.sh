@@ -66,4 +66,12 @@ assert "== enqueue-during-exit under baseline (io-wq API contract) [" in out, "c
 print(f"{len(rows)} rows, {len(violated)} violated, each labelled with its family")
 PY
 [ $failures -eq 0 ] && pass "families agree in list, results.json, report.md, report.html and check"
+
+# The search extent: how many cells are searched over all interleavings, and which are bounded.
+grep -q "^Search extent: 0 of 2 scenario cells are searched over all interleavings (DPOR or DFS, no preemption bound); 2 are searched with a preemption bound, .*Bounded: idle-then-eoi (at most [0-9] preemptions), enqueue-during-exit (at most [0-9] preemptions)\. " rep/report.md &&
+  grep -q '<p id="extent"><b>Search extent:</b> 0 of 2 scenario cells' rep/report.html &&
+  pass "a --quick report says its 2 cells are bounded, and names them" || fail "search extent of the --quick report"
+run full 0 report --scenario cancel-running --variant baseline --variant v1 --out full
+grep -q "^Search extent: 2 of 2 scenario cells are searched over all interleavings (DPOR or DFS, no preemption bound)\.$" full/report.md &&
+  pass "a report of full DPOR searches says all its cells cover all interleavings" || fail "search extent of the full report"
 finish
