@@ -144,15 +144,15 @@ int io_thread_main(void* p) {
   const int acct = e.req.worker_acct ? e.req.worker_acct(e.req.ctx, s->arg) : 0;
   e.live[acct & 1]++;
   e.started++;
-  // do_exit() ends the thread by unwinding through the C frames (compiled with -fexceptions).
-  struct leave {
-    exec_state& e;
-    int acct;
-    ~leave() {
-      e.live[acct & 1]--;
-      e.exited++;
-    }
-  } l{e, acct};
+  // The task leaves through do_exit() (which ends the thread without unwinding the C frames) or by
+  // returning: either way kern::task_struct::on_exit counts it out.
+  kern::task_struct* self = kern::current();
+  self->on_exit_arg = acct;
+  self->on_exit = [](kern::task_struct* t) {
+    exec_state& x = ex();
+    x.live[t->on_exit_arg & 1]--;
+    x.exited++;
+  };
   return s->fn(s->arg);
 }
 

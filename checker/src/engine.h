@@ -97,6 +97,11 @@ class engine final : public runtime {
   void free_after_grace_period(const void* p, std::size_t n, const srcloc& loc, const char* label) override;
   void at_execution_end(std::function<void()> f) override { cleanups_.push_back(std::move(f)); }
   [[noreturn]] void fail(failure_kind k, std::string msg, const srcloc& loc, std::string property = {}) override;
+  [[noreturn]] void exit_thread() override {
+    // finish_thread switches away for good (a failure it reports unwinds this thread as usual).
+    finish_thread();
+    __builtin_unreachable();
+  }
   void note(std::string text) override;
 
   // ---- for the checker's own instrumented types (objects.cpp, shadow.cpp) ----------------------

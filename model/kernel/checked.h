@@ -63,6 +63,10 @@ inline int choose(int n, srcloc loc, const char* label) { return chk::choose(n, 
 
 inline void fence() { chk::fence(std::memory_order_seq_cst); }
 
+// Ends the calling thread now (do_exit): chk::exit_thread, without unwinding its frames (the port
+// and the real-source C frames hold nothing a destructor must release).
+[[noreturn]] inline void exit_thread() { chk::exit_thread(); }
+
 inline void rcu_read_lock() { chk::rcu_read_lock(); }
 inline void rcu_read_unlock() { chk::rcu_read_unlock(); }
 

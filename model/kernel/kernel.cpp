@@ -205,9 +205,9 @@ namespace {
 // The state change of try_to_wake_up: TASK_RUNNING if the state matches (fully ordered RMW).
 bool ttwu_state(task_struct* p, unsigned state, srcloc loc) {
   const bool keep_state = g_env.wake_no_running;
-  unsigned old = p->__state.rmw(
-      [state, keep_state](unsigned s) { return (s & state) && !keep_state ? TASK_RUNNING : s; }, memory_order_seq_cst,
-      loc, "try_to_wake_up");
+  unsigned old =
+      p->__state.rmw([state, keep_state](unsigned s) { return (s & state) && !keep_state ? TASK_RUNNING : s; },
+                     memory_order_seq_cst, loc, "try_to_wake_up");
   return old & state;
 }
 
@@ -304,13 +304,11 @@ unsigned long set_mask_bits(bitmap* b, unsigned long mask, unsigned long bits, s
   for (unsigned long m = all; m; m &= m - 1)
     if (static_cast<unsigned>(__builtin_ctzl(m)) % b->cells != first % b->cells)
       be::fail("warn", "set_mask_bits on bits in different cells of a split bitmap", loc);
-  return bit_cell(b, first).rmw([mask, bits](unsigned long w) { return (w & ~mask) | bits; }, memory_order_seq_cst,
-                                loc, "set_mask_bits");
+  return bit_cell(b, first).rmw([mask, bits](unsigned long w) { return (w & ~mask) | bits; }, memory_order_seq_cst, loc,
+                                "set_mask_bits");
 }
 
-bool fatal_signal_pending(const task_struct* t, srcloc loc) {
-  return test_bit(TIF_SIGPENDING, &t->thread_flags, loc);
-}
+bool fatal_signal_pending(const task_struct* t, srcloc loc) { return test_bit(TIF_SIGPENDING, &t->thread_flags, loc); }
 
 bool __set_notify_signal(task_struct* t, srcloc loc) {
   return !test_and_set_bit(TIF_NOTIFY_SIGNAL, &t->thread_flags, loc) && !wake_up_state(t, TASK_INTERRUPTIBLE, loc);
@@ -363,8 +361,7 @@ int task_work_add(task_struct* task, callback_head* work, task_work_notify_mode 
 
 // The loads here are READ_ONCE of pointers that are then dereferenced (address dependencies):
 // modelled as acquire loads.
-callback_head* task_work_cancel_match(task_struct* task, bool (*match)(callback_head*, void*), void* data,
-                                      srcloc loc) {
+callback_head* task_work_cancel_match(task_struct* task, bool (*match)(callback_head*, void*), void* data, srcloc loc) {
   atomic_cell<callback_head*>* pprev = &task->task_works;
   callback_head* work;
 
@@ -375,7 +372,8 @@ callback_head* task_work_cancel_match(task_struct* task, bool (*match)(callback_
     if (!match(work, data)) {
       pprev = &work->next;
       work = pprev->load(memory_order_acquire, loc, "task_work_cancel_match");
-    } else if (pprev->compare_exchange_strong(work, work->next.load(memory_order_relaxed, loc, "task_work_cancel_match"),
+    } else if (pprev->compare_exchange_strong(work,
+                                              work->next.load(memory_order_relaxed, loc, "task_work_cancel_match"),
                                               memory_order_seq_cst, loc, "task_work_cancel_match")) {
       break;
     }
@@ -541,14 +539,17 @@ task_struct* create_io_thread(int (*fn)(void*), void* arg, int /*node*/, srcloc 
       [tsk, fn, arg] {
         be::current_slot() = tsk;
         // The new task does not run before wake_up_new_task().
-        be::await([tsk] { return tsk->__state.load(memory_order_acquire, srcloc::current(), "task.state") != TASK_NEW; },
-                  tsk->__state, srcloc::current(), "wait for wake_up_new_task");
+        be::await(
+            [tsk] { return tsk->__state.load(memory_order_acquire, srcloc::current(), "task.state") != TASK_NEW; },
+            tsk->__state, srcloc::current(), "wait for wake_up_new_task");
         tsk->started = true;
         try {
           fn(arg);
         } catch (task_exit&) {
+          return;  // do_exit did what follows
         }
         tsk->exited = true;
+        if (tsk->on_exit) tsk->on_exit(tsk);
       },
       "iou-wrk", true, loc);
   be::note(std::string("task#") + std::to_string(tsk->id) + " is iou-wrk (T" + std::to_string(tsk->thread) + ")");
@@ -563,7 +564,9 @@ void do_exit(long /*code*/, srcloc loc) {
   task_struct* tsk = current();
   tsk->flags |= PF_EXITING;
   task_work_run(loc);  // exit_task_work()
-  throw task_exit{};
+  tsk->exited = true;
+  if (tsk->on_exit) tsk->on_exit(tsk);
+  be::exit_thread();
 }
 
 bool schedule_work(work_struct* w, srcloc loc) {

@@ -118,9 +118,7 @@ inline void raw_spin_lock_init(raw_spinlock_t* lock, const char* name, int insta
   lock->l.set_name(name, instance);
 }
 // raw_spin_lock: acquire; blocks while another thread holds it (chk::spinlock::lock).
-inline void raw_spin_lock(raw_spinlock_t* lock, srcloc loc = srcloc::current()) {
-  lock->l.lock(loc, "raw_spin_lock");
-}
+inline void raw_spin_lock(raw_spinlock_t* lock, srcloc loc = srcloc::current()) { lock->l.lock(loc, "raw_spin_lock"); }
 // raw_spin_unlock: runs the scenario's release check, then releases (chk::spinlock::unlock).
 inline void raw_spin_unlock(raw_spinlock_t* lock, srcloc loc = srcloc::current()) {
   if (lock->release_check) lock->release_check(lock->release_ctx);
@@ -331,8 +329,7 @@ struct hlist_nulls_head {
   atomic_cell<hlist_nulls_node*> first;
 };
 void set_name(hlist_nulls_node* n, const char* name, int instance = -1);
-void INIT_HLIST_NULLS_HEAD(hlist_nulls_head* h, unsigned long nulls, const char* name,
-                           srcloc loc = srcloc::current());
+void INIT_HLIST_NULLS_HEAD(hlist_nulls_head* h, unsigned long nulls, const char* name, srcloc loc = srcloc::current());
 inline bool is_a_nulls(const hlist_nulls_node* n) { return n == nullptr; }
 // hlist_nulls_unhashed: !n->pprev (writer side, plain read).
 inline bool hlist_nulls_unhashed(const hlist_nulls_node* n) { return n->pprev == nullptr; }
@@ -394,9 +391,9 @@ struct task_struct {
   task_struct& operator=(const task_struct&) = delete;
 
   atomic_cell<unsigned> __state;
-  unsigned flags = 0;                // PF_*
-  plain<void*> worker_private;       // io-wq: the io_worker of a PF_IO_WORKER task
-  bitmap thread_flags;               // TIF_*
+  unsigned flags = 0;           // PF_*
+  plain<void*> worker_private;  // io-wq: the io_worker of a PF_IO_WORKER task
+  bitmap thread_flags;          // TIF_*
   atomic_cell<callback_head*> task_works;
   raw_spinlock_t pi_lock;
   // Model only (no steps): the backend thread, a name and ordinal for traces, lifetime ghosts.
@@ -405,6 +402,10 @@ struct task_struct {
   const char* comm = "task";
   bool started = false;
   bool exited = false;
+  // Called by do_exit as the task leaves, and by its thread's root when its function returns
+  // (real-source mode counts its live workers with it).
+  void (*on_exit)(task_struct*) = nullptr;
+  int on_exit_arg = 0;
   void* user = nullptr;  // real-source mode: the C struct task_struct of this task (realsrc/shim.cpp)
 };
 
@@ -484,8 +485,7 @@ bool get_signal(ksignal* ksig, srcloc loc = srcloc::current());
 // ---- task_work ----------------------------------------------------------------------------------
 // task_work_add: push twork on t's LIFO list with a cmpxchg loop (fails with -ESRCH once t has run
 // its exit_task_work), then notify (TWA_SIGNAL: set_notify_signal). Returns 0 or -ESRCH.
-int task_work_add(task_struct* t, callback_head* twork, task_work_notify_mode notify,
-                  srcloc loc = srcloc::current());
+int task_work_add(task_struct* t, callback_head* twork, task_work_notify_mode notify, srcloc loc = srcloc::current());
 // task_work_cancel_match: under t->pi_lock, remove and return the first queued item for which
 // match(cb, data) holds (cmpxchg of the predecessor's link), or nullptr.
 callback_head* task_work_cancel_match(task_struct* t, bool (*match)(callback_head*, void*), void* data,
@@ -511,8 +511,8 @@ struct swait_entry {
 };
 struct completion {
   raw_spinlock_t wait_lock;
-  unsigned done = 0;            // guarded by wait_lock
-  swait_entry* head = nullptr;  // guarded by wait_lock
+  unsigned done = 0;             // guarded by wait_lock
+  swait_entry* head = nullptr;   // guarded by wait_lock
   unsigned ghost_completed = 0;  // model only: complete() calls so far
 };
 void init_completion(completion* x, const char* name = "completion", int instance = -1);

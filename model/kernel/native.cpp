@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "model/kernel/kernel.h"
+
 namespace kern {
 namespace native {
 
@@ -20,26 +22,34 @@ namespace {
 using no_sync = tsan_ignore_sync;
 
 enum status : int {
-  st_starting,      // spawned, the thread has not run yet
+  st_starting,  // spawned, the thread has not run yet
   st_running,
   st_parked,        // be::park (or park_timeout with an infinite timeout), waiting for the permit
   st_parked_timed,  // park_timeout with a finite timeout
   st_awaiting,      // be::await, its predicate false for the value await_seen of the cell
   st_harness_wait,  // a harness thread in harness_wait
   st_ended,
-  st_frozen,        // stopped by be::fail
+  st_frozen,  // stopped by be::fail
 };
 
 const char* status_name(int s) {
   switch (s) {
-    case st_starting: return "starting";
-    case st_running: return "running";
-    case st_parked: return "parked";
-    case st_parked_timed: return "parked(timed)";
-    case st_awaiting: return "awaiting";
-    case st_harness_wait: return "harness-wait";
-    case st_ended: return "ended";
-    case st_frozen: return "frozen";
+    case st_starting:
+      return "starting";
+    case st_running:
+      return "running";
+    case st_parked:
+      return "parked";
+    case st_parked_timed:
+      return "parked(timed)";
+    case st_awaiting:
+      return "awaiting";
+    case st_harness_wait:
+      return "harness-wait";
+    case st_ended:
+      return "ended";
+    case st_frozen:
+      return "frozen";
   }
   return "?";
 }
@@ -57,13 +67,13 @@ struct thread_rec {
 
   std::mutex m;
   std::condition_variable cv;
-  bool permit = false;         // under m
-  std::uint64_t wakes = 0;     // under m: unparks so far (await re-evaluates on each)
+  bool permit = false;                   // under m
+  std::uint64_t wakes = 0;               // under m: unparks so far (await re-evaluates on each)
   std::atomic<bool> permit_seen{false};  // mirror of permit, for scans (bookkeeping)
   std::atomic<int> status{st_running};   // bookkeeping
   std::atomic<std::uint64_t (*)(const void*)> await_peek{nullptr};  // bookkeeping
-  std::atomic<const void*> await_cell{nullptr};                      // bookkeeping
-  std::atomic<std::uint64_t> await_seen{0};                          // bookkeeping
+  std::atomic<const void*> await_cell{nullptr};                     // bookkeeping
+  std::atomic<std::uint64_t> await_seen{0};                         // bookkeeping
 
   // Owned by the thread itself (read by run_end after the thread was joined).
   task_struct* task = nullptr;
@@ -327,17 +337,27 @@ scan_result scan() {
     const int s = r.status.load();
     bool ok = false;
     switch (s) {
-      case st_ended: ok = true; break;
-      case st_parked: ok = !r.permit_seen.load(); break;
-      case st_parked_timed: ok = infinite && !r.permit_seen.load(); break;
+      case st_ended:
+        ok = true;
+        break;
+      case st_parked:
+        ok = !r.permit_seen.load();
+        break;
+      case st_parked_timed:
+        ok = infinite && !r.permit_seen.load();
+        break;
       case st_awaiting: {
         auto peek = r.await_peek.load();
         const void* cell = r.await_cell.load();
         ok = peek && cell && peek(cell) == r.await_seen.load();
         break;
       }
-      case st_harness_wait: ok = harness && !r.permit_seen.load(); break;
-      default: ok = false; break;
+      case st_harness_wait:
+        ok = harness && !r.permit_seen.load();
+        break;
+      default:
+        ok = false;
+        break;
     }
     const char* name = r.name.load();
     if (r.spawned && s != st_ended) {
@@ -361,7 +381,8 @@ int alive_threads(const char* name_prefix) {
   int n = 0;
   for_each_record([&](thread_rec& r) {
     no_sync ns;
-    if (r.spawned && r.status.load() != st_ended && std::strncmp(r.name.load(), name_prefix, std::strlen(name_prefix)) == 0)
+    if (r.spawned && r.status.load() != st_ended &&
+        std::strncmp(r.name.load(), name_prefix, std::strlen(name_prefix)) == 0)
       n++;
   });
   return n;
@@ -555,6 +576,8 @@ void free_rcu(const void*, std::size_t, srcloc loc) {
 }
 
 void at_execution_end(std::function<void()> f) { native::self().at_end.push_back(std::move(f)); }
+
+void exit_thread() { throw task_exit{}; }
 
 task_struct*& current_slot() { return native::self().task; }
 

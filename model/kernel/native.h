@@ -414,6 +414,9 @@ void free_rcu(const void* p, std::size_t n, srcloc loc);
 // Runs f at run_end, after every thread of the run ended.
 void at_execution_end(std::function<void()> f);
 
+// Ends the calling thread now (do_exit): throws kern::task_exit, caught at the root of the thread.
+[[noreturn]] void exit_thread();
+
 // The task_struct the calling thread runs as (per OS thread).
 task_struct*& current_slot();
 

@@ -526,3 +526,46 @@ TEST_CASE("outcome counting: distinct observations, the same under DFS and DPOR"
   chk::options o = litmus::with(search_kind::dfs);
   CHECK(litmus::run(mp, o).st.distinct_outcomes == 0);
 }
+
+// chk::exit_thread ends a thread from deep in its stack without returning: what follows the call
+// never runs, joiners see the thread finished, and every interleaving of the exit with the other
+// threads' steps is explored as for a thread whose body returned.
+TEST_CASE("exit_thread: the thread ends where it calls it, as if its body had returned", "[search][exit]") {
+  struct state {
+    chk::atomic<int> x{0, "x"}, y{0, "y"};
+    int after_exit = 0;  // written only by code that must not run
+  };
+  std::unique_ptr<state> s;
+  auto leave = [&] {
+    s->x.store(1);
+    chk::exit_thread();
+  };
+  chk::program p;
+  p.name = "exit-thread";
+  p.threads = 2;
+  p.setup = [&] { s = std::make_unique<state>(); };
+  p.thread = [&](int t) {
+    if (t == 0) {
+      const int child = chk::spawn([&] {
+        leave();
+        s->after_exit = 1;
+        s->x.store(2);
+      });
+      chk::join(child);
+      (void)s->y.load();
+    } else {
+      s->y.store(1);
+    }
+  };
+  p.finish = [&] {
+    if (s->x.peek() != 1 || s->after_exit != 0) chk::violated("end", "exit_thread returned");
+  };
+  for (search_kind k : {search_kind::dfs, search_kind::dpor}) {
+    chk::options o = litmus::with(k);
+    o.count_outcomes = true;
+    chk::result r = litmus::run(p, o);
+    INFO(r.summary());
+    CHECK(r.v == verdict::verified);
+    CHECK(r.st.distinct_outcomes == 2);  // T0's load of y sees 0 or 1
+  }
+}

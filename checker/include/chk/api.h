@@ -335,6 +335,13 @@ int spawn_daemon(F&& f, const char* name = "daemon", srcloc loc = srcloc::curren
 }
 inline void join(int thread, srcloc loc = srcloc::current()) { current_runtime->join(thread, loc); }
 inline int this_thread() { return current_runtime ? current_runtime->current_thread() : -1; }
+
+// Ends the calling thread of the execution now, without unwinding its stack (runtime::exit_thread):
+// only for threads whose frames hold nothing a destructor must release.
+[[noreturn]] inline void exit_thread() {
+  current_runtime->exit_thread();
+  __builtin_unreachable();
+}
 inline void set_daemon(bool d = true) { current_runtime->set_daemon(d); }
 
 // Park/unpark with a permit (one pending unpark is remembered). park_for may also time out, when
