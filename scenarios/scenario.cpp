@@ -665,9 +665,10 @@ chk::result check(const scenario& s, const config& c, chk::options o, std::vecto
   return r;
 }
 
-std::vector<property_verdict> check_properties(const scenario& s, const config& c, chk::options o) {
+std::vector<property_verdict> check_properties(const scenario& s, const config& c, chk::options o,
+                                               std::optional<prop> only) {
   std::vector<property_verdict> out;
-  std::vector<prop> active = s.props;
+  std::vector<prop> active = only ? std::vector<prop>{*only} : s.props;
   while (!active.empty()) {
     chk::result r = check(s, c, o, active);
     if (r.v != chk::verdict::violated) {

@@ -256,13 +256,15 @@ chk::result check(const scenario& s, const config& c, chk::options o, std::vecto
 
 // Every property of the scenario judged separately: a search with all of them; when one is
 // violated its counterexample is kept and the search runs again without it, until the rest is
-// verified (or a failure that is none of the scenario's properties, a race say, stops it).
+// verified (or a failure that is none of the scenario's properties, a race say, stops it). With
+// `only` set (the scenario property a mutant must break), only that property is judged.
 struct property_verdict {
   std::string property;  // a scenario property, or the checker's (race, uaf, deadlock, ...)
   chk::result r;
   std::vector<prop> active;  // the properties checked in that search (to replay it)
 };
-std::vector<property_verdict> check_properties(const scenario& s, const config& c, chk::options o);
+std::vector<property_verdict> check_properties(const scenario& s, const config& c, chk::options o,
+                                               std::optional<prop> only = std::nullopt);
 
 // The property a failure breaks: the one the scenario named (chk::violated), else from its kind
 // (data-race -> race, use-after-free -> uaf, ...).

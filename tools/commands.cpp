@@ -112,9 +112,18 @@ int cmd_list() {
     std::printf("  %-26s %s\n  %-26s owner: %s (%s%s)\n  %-26s checks: %s\n  %-26s bounds: %s; search: %s\n",
                 s.name.c_str(), s.summary.c_str(), "", s.owner.text().c_str(), scn::describe(scn::family_of(s)),
                 why.empty() ? "" : (": " + why).c_str(), "", props.c_str(), "", s.bounds().c_str(),
-                s.preemption_bound >= 0 ? ("at most " + std::to_string(s.preemption_bound) + " preemptions").c_str()
+                s.preemption_bound >= 0 ? ("at most " + std::to_string(s.preemption_bound) +
+                                           " preemptions: NOT all interleavings (its full search does not finish "
+                                           "in the report's time; bench/README.md)")
+                                              .c_str()
                                         : "all interleavings (DPOR)");
   }
+  std::size_t bounded = 0;
+  for (const auto& s : scn::all()) bounded += s.preemption_bound >= 0;
+  std::printf(
+      "\n%zu of %zu scenarios are searched over all interleavings in the report; %zu with a preemption "
+      "bound.\n",
+      scn::all().size() - bounded, scn::all().size(), bounded);
   std::printf(
       "\nGenerated scenarios: gen:ACTION.ACTION...[+KNOB...], every owner program io_uring can produce, named by what "
       "it does\n  (e.g. gen:punt.wait.punt.wait; the grammar: scenarios/README.md; all of a size: iowq-verify explore "

@@ -67,6 +67,18 @@ print(f"{len(rows)} rows, {len(violated)} violated, each labelled with its famil
 PY
 [ $failures -eq 0 ] && pass "families agree in list, results.json, report.md, report.html and check"
 
+# list says which scenarios the report searches over all interleavings and which with a bound, and
+# counts them.
+python3 - list.out <<'PY' && pass "list marks every bounded scenario and counts them" || fail "list's search lines"
+import re, sys
+t = open(sys.argv[1]).read()
+full = len(re.findall(r"; search: all interleavings \(DPOR\)$", t, re.M))
+bounded = len(re.findall(r"; search: at most \d+ preemptions: NOT all interleavings", t))
+m = re.search(r"^(\d+) of (\d+) scenarios are searched over all interleavings in the report; (\d+) with a preemption bound\.$", t, re.M)
+assert m, "no summary line"
+assert (int(m.group(1)), int(m.group(2)), int(m.group(3))) == (full, full + bounded, bounded), (m.groups(), full, bounded)
+assert full > 0 and bounded >= 0
+PY
 # The search extent: how many cells are searched over all interleavings, and which are bounded.
 grep -q "^Search extent: 0 of 2 scenario cells are searched over all interleavings (DPOR or DFS, no preemption bound); 2 are searched with a preemption bound, .*Bounded: idle-then-eoi (at most [0-9] preemptions), enqueue-during-exit (at most [0-9] preemptions)\. " rep/report.md &&
   grep -q '<p id="extent"><b>Search extent:</b> 0 of 2 scenario cells' rep/report.html &&
