@@ -483,7 +483,6 @@ void engine::count_outcome() {
   std::uint64_t s = 0;
   for (int q = 0; q < nthreads_; ++q) s += mix(static_cast<std::uint64_t>(q) + 1, th_[q].history);
   if (outcomes_seen_.insert(s).second) ++st_.distinct_outcomes;
-  history_addresses_.clear();
 }
 
 void engine::end() {

@@ -548,8 +548,7 @@ task_struct* create_io_thread(int (*fn)(void*), void* arg, int /*node*/, srcloc 
         } catch (task_exit&) {
           return;  // do_exit did what follows
         }
-        tsk->exited = true;
-        if (tsk->on_exit) tsk->on_exit(tsk);
+        tsk->leave();
       },
       "iou-wrk", true, loc);
   be::note(std::string("task#") + std::to_string(tsk->id) + " is iou-wrk (T" + std::to_string(tsk->thread) + ")");
@@ -564,8 +563,7 @@ void do_exit(long /*code*/, srcloc loc) {
   task_struct* tsk = current();
   tsk->flags |= PF_EXITING;
   task_work_run(loc);  // exit_task_work()
-  tsk->exited = true;
-  if (tsk->on_exit) tsk->on_exit(tsk);
+  tsk->leave();
   be::exit_thread();
 }
 

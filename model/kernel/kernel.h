@@ -406,6 +406,10 @@ struct task_struct {
   // (real-source mode counts its live workers with it).
   void (*on_exit)(task_struct*) = nullptr;
   int on_exit_arg = 0;
+  void leave() {  // the task is gone: do_exit, or its thread function returned
+    exited = true;
+    if (on_exit) on_exit(this);
+  }
   void* user = nullptr;  // real-source mode: the C struct task_struct of this task (realsrc/shim.cpp)
 };
 
