@@ -36,4 +36,9 @@ void configure(const config& c) {
 
 const config& current_config() { return g_config; }
 
+variant_reads& reads_of_variant() {
+  thread_local variant_reads r;
+  return r;
+}
+
 }  // namespace iowq

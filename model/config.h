@@ -183,7 +183,26 @@ struct config {
 void configure(const config& c);
 const config& current_config();
 
-inline variant active_variant() { return current_config().v; }
+// What the running search has read of its variant: the fixes the port asked about (fix_on) and
+// whether anything read the variant itself (active_variant). Two variants of one implementation
+// that differ only in fixes a search never asked about run that search identically, step for step
+// (tools/runner.cpp shares it between them). Reset by the caller before a search; per OS thread.
+struct variant_reads {
+  unsigned fixes = 0;     // bit (1 << fix) per fix asked about
+  bool identity = false;  // active_variant() was read
+};
+variant_reads& reads_of_variant();
+
+inline variant active_variant() {
+  reads_of_variant().identity = true;
+  return current_config().v;
+}
+// Whether the running variant carries fix f (the 6.19 port's switches): recorded in
+// reads_of_variant, unlike has_fix(v, f), which only looks the table up.
+inline bool fix_on(fix f) {
+  reads_of_variant().fixes |= 1u << static_cast<unsigned>(f);
+  return has_fix(current_config().v, f);
+}
 inline bool mutant(M m) { return (current_config().mutants & mutant_bit(m)) != 0; }
 
 }  // namespace iowq

@@ -78,6 +78,7 @@ std::vector<row> run(const run_command& rc, search_request& sp, bool is_report) 
   rq.sp = sp;
   rq.jobs = rc.jobs;
   rq.print = !is_report;
+  rq.share = !rc.separate;
   if (is_report) {
     // A shard's report is only its results.json; merge writes the report.
     if (sp.shard_count == 1) rq.replay_dir = (fs::path(rc.out_dir) / "replays").string(), rq.replay_prefix = "replays/";

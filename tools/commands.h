@@ -16,8 +16,9 @@ struct run_command {
   search_request sp;
   std::string shard = "0/1";  // --shard I/N
   int jobs = 1;
-  std::string json_out;  // --json, or empty
-  std::string out_dir;   // check: the replay files; report: the report
+  std::string json_out;   // --json, or empty
+  std::string out_dir;    // check: the replay files; report: the report
+  bool separate = false;  // --separate-searches: no search shared among variants
 };
 
 int cmd_list();

@@ -78,6 +78,9 @@ int main(int argc, char** argv) {
                     "run part I of N (I/N) of every search, by schedule prefix, for a CI matrix; see merge");
     sub->add_option("--json", rc.json_out, "write the results as JSON to this file (the input of merge)");
     sub->add_flag("--quick", rc.sp.quick, "the test suite's preemption-bounded search instead of the full one");
+    sub->add_flag("--separate-searches", rc.separate,
+                  "search every variant on its own (by default a scenario's search is shared by the variants that "
+                  "differ only in fixes it never reaches)");
     sub->add_option("--kernel-src", rc.sel.kernel_src,
                     "check the real io_uring/io-wq.c of this kernel tree (compiled unmodified), as variant "
                     "linux-VERSION[+PATCH...]; without --variant, only that variant");

@@ -245,6 +245,7 @@ search_extent extent_of(const split& sp) {
   for (const row* r : sp.scen) {
     if (!cells.insert(r->scenario + "/" + r->variant).second) continue;
     ++e.cells;
+    if (!r->shared_with.empty()) ++e.shared;
     if (r->search.rfind("bounded:", 0) == 0) {
       ++e.bounded;
       bool listed = false;
@@ -260,7 +261,13 @@ search_extent extent_of(const split& sp) {
 std::string search_extent::text() const {
   std::string t = std::to_string(exhaustive) + " of " + std::to_string(cells) +
                   " scenario cells are searched over all interleavings (DPOR or DFS, no preemption bound)";
-  if (!bounded) return t + ".";
+  const std::string sharing =
+      shared ? " " + std::to_string(shared) + (shared == 1 ? " cell takes" : " cells take") +
+                   " over the search of another variant of the same port (\"the search of V\"): the two "
+                   "variants differ only in fixes that search never reached, so it is the same search, execution for "
+                   "execution (--separate-searches runs every cell on its own)."
+             : "";
+  if (!bounded) return t + "." + sharing;
   t += "; " + std::to_string(bounded) +
        " are searched with a preemption bound, and their verdicts hold only for the schedules within it, not for "
        "all interleavings. Bounded: ";
@@ -269,7 +276,8 @@ std::string search_extent::text() const {
     names.push_back(s + " (at most " + k.substr(std::string("bounded:").size()) + " preemptions)");
   return t + join(names, ", ") +
          ". The full report bounds a scenario when its full search does not finish within the report's time "
-         "(bench/README.md, \"How far the full search is from finishing\"); --quick bounds every scenario.";
+         "(bench/README.md, \"How far the full search is from finishing\"); --quick bounds every scenario." +
+         sharing;
 }
 
 }  // namespace iowq::tools

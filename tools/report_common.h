@@ -75,6 +75,7 @@ std::vector<const row*> cell_rows(const split& sp, const std::string& scenario, 
 // its bounds. A bounded cell is not a proof over all interleavings; the report says so.
 struct search_extent {
   std::size_t cells = 0, exhaustive = 0, bounded = 0;
+  std::size_t shared = 0;  // cells whose search is another variant's (row::shared_with)
   std::vector<std::pair<std::string, std::string>> bounded_scenarios;  // name, search (bounded:K)
   std::string text() const;                                            // one paragraph, for both reports
 };

@@ -117,7 +117,7 @@ void matrix_row(std::ofstream& f, const split& sp, const std::string& s, const s
       f << html_escape(cell_text(t));
     }
     f << "<div class=\"meta\">" << html_escape(t.search) << "<br>" << fmt_count(t.executions) << " executions &middot; "
-      << fmt_seconds(t.seconds) << "</div>";
+      << (t.shared_with.empty() ? fmt_seconds(t.seconds) : "the search of " + html_escape(t.shared_with)) << "</div>";
     for (const row* r : t.unexpected)
       f << "<div class=\"flag\">UNEXPECTED " << html_escape(r->property) << ": expected "
         << html_escape(expected_text(*r)) << ", got " << html_escape(verdict_text(*r)) << "</div>";

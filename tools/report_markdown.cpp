@@ -42,7 +42,8 @@ void write_markdown(const std::string& path, const std::vector<row>& rows, const
           }
           target_summary t = summarize(cell);
           f << " " << (t.unexpected.empty() ? "" : "**UNEXPECTED** ") << md_cell(cell_text(t)) << "<br>" << t.search
-            << ", " << fmt_count(t.executions) << " ex, " << fmt_seconds(t.seconds) << " |";
+            << ", " << fmt_count(t.executions) << " ex, "
+            << (t.shared_with.empty() ? fmt_seconds(t.seconds) : "the search of " + t.shared_with) << " |";
         }
         f << "\n";
       }

@@ -51,6 +51,7 @@ void row_fields(Row& r, F&& f) {
   f("shard_index", r.shard_index);
   f("shard_count", r.shard_count);
   f("merged_from", r.merged_from);
+  f("shared_with", r.shared_with);
 }
 
 }  // namespace
@@ -309,6 +310,7 @@ target_summary summarize(const std::vector<const row*>& rows) {
   if (!rows.empty()) {
     s.search = rows.front()->search;
     s.bounds = rows.front()->bounds;
+    s.shared_with = rows.front()->shared_with;
   }
   return s;
 }

@@ -13,7 +13,7 @@
 namespace iowq::tools {
 
 // The version of the results JSON (results.json, --json, the input of merge).
-inline constexpr int results_format_version = 4;
+inline constexpr int results_format_version = 5;
 
 struct row {
   std::string group;     // "scenario" or "mutant"
@@ -50,6 +50,10 @@ struct row {
   std::vector<chk::trace_step> trace;
   int shard_index = 0, shard_count = 1;
   int merged_from = 1;  // shards combined into this row
+  // Set when this row's search is another variant's (tools/runner.cpp): that variant's name. The
+  // two differ only in fixes the search never asked about, so the search is the same execution for
+  // execution; executions and bounds are that search's, seconds are 0 (nothing ran again).
+  std::string shared_with;
 };
 
 struct run_info {
@@ -95,6 +99,7 @@ struct target_summary {
   std::uint64_t executions = 0;  // over every search of the target
   double seconds = 0;
   std::string search, bounds;
+  std::string shared_with;  // the variant whose search this cell's is (row::shared_with), or empty
 };
 target_summary summarize(const std::vector<const row*>& rows);
 

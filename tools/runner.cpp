@@ -68,9 +68,35 @@ row placeholder(const target& t, const part_spec& ps) {
   return r;
 }
 
-// Runs one target (its part), every property judged separately; returns its rows.
+// A finished search of a scenario target and what it read of its variant. Another variant's
+// target of the same scenario runs exactly this search, execution for execution, when the two
+// variants are built-in variants of one implementation (same port, same exit-on-idle) that differ
+// only in fixes the search never asked about (fix_on), and the search never read the variant itself
+// (active_variant): the port's code reads nothing else of the variant, and the scenario harness
+// reads only its implementation and exit-on-idle. That target takes the verdicts over instead of
+// searching again (relacy_tests/iowq/upstream_test.cpp tests what a search records;
+// tools/tests/shared_searches.sh compares shared rows with the same searches run on their own).
+struct finished_search {
+  const target* t = nullptr;
+  std::vector<scn::property_verdict> verdicts;
+  variant_reads reads;
+};
+
+bool runs_as(const finished_search& f, const target& u) {
+  const target& t = *f.t;
+  if (!t.mutant.empty() || !u.mutant.empty() || t.s != u.s || f.reads.identity) return false;
+  const variant a = t.cfg.v, b = u.cfg.v;
+  if (a >= variant::first_registered_ || b >= variant::first_registered_) return false;
+  const variant_info &x = info(a), &y = info(b);
+  return x.ops == y.ops && x.base == y.base && x.exit_on_idle == y.exit_on_idle &&
+         ((x.fixes ^ y.fixes) & f.reads.fixes) == 0;
+}
+
+// Runs one target (its part), every property judged separately; returns its rows. With `done`,
+// an undivided search is taken over from a finished one that runs_as it, and a search that runs
+// is added to it.
 std::vector<row> run_target(const target& t, std::size_t k, const search_request& sp, const part_spec& ps,
-                            progress_board* board, int job) {
+                            progress_board* board, int job, std::vector<finished_search>* done = nullptr) {
   chk::options o = options_for(t, sp);
   if (!chk::exhaustive(o.search) && !ps.owns(k)) return {placeholder(t, ps)};
   if (chk::exhaustive(o.search)) {
@@ -78,6 +104,11 @@ std::vector<row> run_target(const target& t, std::size_t k, const search_request
     o.shard_index = ps.engine_index;
     o.shard_count = ps.engine_count;
   }
+  if (ps.engine_count > 1 || ps.outer_count > 1) done = nullptr;  // a divided search is not shared
+  const finished_search* same = nullptr;
+  if (done)
+    for (const auto& f : *done)
+      if (runs_as(f, t)) same = &f;
   if (board) {
     auto* slot = &board->at_job(job);
     slot->current.store(static_cast<std::uint32_t>(k));
@@ -95,7 +126,14 @@ std::vector<row> run_target(const target& t, std::size_t k, const search_request
   if (!t.mutant.empty())
     for (scn::prop p : t.s->props)
       if (t.property == scn::to_string(p)) only = p;
-  auto verdicts = scn::check_properties(*t.s, t.cfg, o, only);
+  std::vector<scn::property_verdict> verdicts;
+  if (same) {
+    verdicts = same->verdicts;
+  } else {
+    reads_of_variant() = {};
+    verdicts = scn::check_properties(*t.s, t.cfg, o, only);
+    if (done && t.mutant.empty()) done->push_back({&t, verdicts, reads_of_variant()});
+  }
   const std::string variant = to_string(t.cfg.v);
   const variant_info& vi = info(t.cfg.v);
   std::vector<std::string> expected = vi.expected ? vi.expected(t.s->name) : t.s->expected_violations(variant);
@@ -132,8 +170,9 @@ std::vector<row> run_target(const target& t, std::size_t k, const search_request
     r.executions = pv.r.st.executions;
     r.pruned = pv.r.st.pruned;
     r.max_depth = pv.r.st.max_depth;
-    r.seconds = pv.r.st.seconds;
+    r.seconds = same ? 0 : pv.r.st.seconds;
     r.complete = pv.r.st.complete;
+    if (same) r.shared_with = to_string(same->t->cfg.v);
     r.shard_index = ps.row_index;
     r.shard_count = ps.row_count;
     if (pv.r.fail) {
@@ -223,6 +262,12 @@ void save_replays(std::vector<row>& rows, const std::string& dir, const std::str
 
 namespace {
 
+std::string fmt_sec(double s) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f s", s);
+  return b;
+}
+
 void print_rows(const std::vector<row>& rows) {
   std::string last;
   for (const auto& r : rows) {
@@ -233,8 +278,10 @@ void print_rows(const std::vector<row>& rows) {
                   r.scenario.c_str(), (" under " + r.variant).c_str(), family_text(r).c_str(), r.bounds.c_str());
     }
     std::string verdict = r.verdict + (r.violated.empty() || r.violated == r.property ? "" : " (" + r.violated + ")");
-    std::printf("   %-13s %-14s %s executions, %.2f s%s\n", r.property.c_str(), verdict.c_str(),
-                fmt_count(r.executions).c_str(), r.seconds,
+    const std::string took = r.shared_with.empty() ? fmt_count(r.executions) + " executions, " + fmt_sec(r.seconds)
+                                                   : fmt_count(r.executions) + " executions, the search of " +
+                                                         r.shared_with + " (the fixes between them never reached)";
+    std::printf("   %-13s %-14s %s%s\n", r.property.c_str(), verdict.c_str(), took.c_str(),
                 r.verdict == "inconclusive"                    ? "   (a budget ran out)"
                 : !r.as_expected                               ? ("   UNEXPECTED: expected " + r.expected).c_str()
                 : r.verdict == "violated" && !r.mutant.empty() ? "   (mutant killed)"
@@ -275,8 +322,9 @@ std::vector<row> run_targets(const run_request& rq) {
     ps.engine_count = ps.row_count = ps.outer_count = sp.shard_count;
     printer.start();
     std::vector<row> all;
+    std::vector<finished_search> done;
     for (std::size_t k = 0; k < targets.size(); ++k) {
-      auto rows = run_target(targets[k], k, sp, ps, &board, 0);
+      auto rows = run_target(targets[k], k, sp, ps, &board, 0, rq.share ? &done : nullptr);
       report_done(&board, 0, k, rows);
       if (!rq.replay_dir.empty()) save_replays(rows, rq.replay_dir, rq.replay_prefix);
       if (rq.print) {
@@ -296,15 +344,31 @@ std::vector<row> run_targets(const run_request& rq) {
   // The order jobs take targets in: searches that raise the preemption bound above the scenario's
   // own (some mutants' kills) are the longest single targets, so they start first and no job waits
   // for one at the end.
-  std::vector<std::size_t> order;
-  for (int pass = 0; pass < 2; ++pass)
-    for (std::size_t k = 0; k < targets.size(); ++k) {
-      const chk::options o = options_for(targets[k], sp);
-      const chk::options own = scn::options_for(*targets[k].s, sp.quick);
-      const bool raised = o.search == chk::search_kind::bounded && own.search == chk::search_kind::bounded &&
-                          o.preemption_bound > own.preemption_bound;
-      if (raised == (pass == 0)) order.push_back(k);
-    }
+  // A job takes a unit: one target, or a scenario's targets under the built-in variants of one
+  // implementation, in their order, so that a search can be shared among them (finished_search).
+  std::vector<std::vector<std::size_t>> order;
+  {
+    std::map<std::pair<const scn::scenario*, const wq_ops*>, std::size_t> unit_of;
+    for (int pass = 0; pass < 2; ++pass)
+      for (std::size_t k = 0; k < targets.size(); ++k) {
+        const target& t = targets[k];
+        const chk::options o = options_for(t, sp);
+        const chk::options own = scn::options_for(*t.s, sp.quick);
+        const bool raised = o.search == chk::search_kind::bounded && own.search == chk::search_kind::bounded &&
+                            o.preemption_bound > own.preemption_bound;
+        if (raised != (pass == 0)) continue;
+        if (rq.share && t.mutant.empty() && t.cfg.v < variant::first_registered_) {
+          auto key = std::make_pair(t.s, info(t.cfg.v).ops);
+          auto it = unit_of.find(key);
+          if (it != unit_of.end()) {
+            order[it->second].push_back(k);
+            continue;
+          }
+          unit_of[key] = order.size();
+        }
+        order.push_back({k});
+      }
+  }
   std::string tmpl = (fs::temp_directory_path() / "iowq-verify-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
   const fs::path tmp = tmpl;
@@ -327,10 +391,12 @@ std::vector<row> run_targets(const run_request& rq) {
           ps.engine_index = ps.row_index = sp.shard_index;
           ps.engine_count = ps.row_count = sp.shard_count;
           for (std::size_t n = board.take(); n < order.size(); n = board.take()) {
-            const std::size_t k = order[n];
-            auto r = run_target(targets[k], k, sp, ps, &board, j);
-            report_done(&board, j, k, r);
-            rows.insert(rows.end(), r.begin(), r.end());
+            std::vector<finished_search> done;
+            for (std::size_t k : order[n]) {
+              auto r = run_target(targets[k], k, sp, ps, &board, j, rq.share ? &done : nullptr);
+              report_done(&board, j, k, r);
+              rows.insert(rows.end(), r.begin(), r.end());
+            }
           }
         } else {
           // Shard j of the outer shard I/N: the engine's shard I + N*j of N*jobs holds exactly the

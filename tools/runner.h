@@ -17,11 +17,15 @@ struct run_request {
   int jobs = 1;
   std::string replay_dir, replay_prefix;  // empty dir: no replay files
   bool print = false;                     // print each target's verdicts and counterexamples
+  // A scenario's search is shared among the variants it runs identically under (runner.cpp:
+  // finished_search); false: every target searches on its own (--separate-searches).
+  bool share = true;
 };
 
 // Runs the targets: with one job here, target after target (printing as it goes). With N jobs in N
-// processes: when there are at least N targets each job takes the next target nobody took yet and
-// runs it whole; with fewer, job j runs the engine's shard j (by schedule prefix) of every
+// processes: when there are at least N targets each job takes the next unit nobody took yet (a
+// target, or a scenario's targets under the built-in variants of one port, so that they can share
+// a search) and runs it whole; with fewer, job j runs the engine's shard j (by schedule prefix) of every
 // exhaustive search and its share of the sampling ones, and the parent merges their rows. Either
 // way the rows are those of one process doing it all, in the same order. A progress line runs on
 // stderr meanwhile.

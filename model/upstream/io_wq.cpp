@@ -69,7 +69,7 @@ struct io_cb_cancel_data {
 //    reference that kept the worker (and the callback_head inside it) alive;
 //  - hash_defer (F5): io_wq_hash_defer() looks only at the first queued work, so unhashed work
 //    queued behind the running hash chain gets no worker while the running work blocks.
-bool has_fix(fix f) { return iowq::has_fix(active_variant(), f); }
+bool has_fix(fix f) { return fix_on(f); }
 
 // container_of for the members io-wq links through.
 io_worker* worker_of_nulls(hlist_nulls_node* n) { return container_of<io_worker>(n, offsetof(io_worker, nulls_node)); }

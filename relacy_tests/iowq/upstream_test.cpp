@@ -66,3 +66,38 @@ TEST_CASE("upstream: the committed counterexamples in findings/ reproduce their 
     }
   }
 }
+
+// What a search reads of its variant (config.h: reads_of_variant), the ground on which the runner
+// shares one search among variants: the 6.19 port asks only about fixes, and only about those whose
+// lines the search reaches; the 6.14 port reads the variant itself.
+TEST_CASE("upstream: a search records the fixes it reaches, and the 6.14 port its variant", "[upstream][sharing]") {
+  const scn::scenario* s = scn::find("idle-then-eoi");
+  REQUIRE(s);
+  auto reads = [s](variant v) {
+    config c;
+    c.v = v;
+    reads_of_variant() = {};
+    (void)scn::check_properties(*s, c, scn::options_for(*s, true));
+    return reads_of_variant();
+  };
+  const auto bit = [](fix f) { return 1u << static_cast<unsigned>(f); };
+  // idle-then-eoi: a worker runs the work and exits on idle. It reaches the strand fix's line (the
+  // exit) and exit_signal's (running work), not io_worker_cancel_cb, io_wq_hash_defer or
+  // io_wq_cancel_tw_create.
+  const variant_reads up = reads(variant::upstream);
+  CHECK(!up.identity);
+  CHECK((up.fixes & bit(fix::strand)) != 0);
+  CHECK((up.fixes & bit(fix::exit_signal)) != 0);
+  CHECK((up.fixes & (bit(fix::wrap) | bit(fix::hash_defer) | bit(fix::tw_uaf))) == 0);
+  // A scenario that exits while a creation is pending reaches io_wq_cancel_tw_create (tw_uaf).
+  const scn::scenario* e = scn::find("exit-while-blocked");
+  REQUIRE(e);
+  config c;
+  c.v = variant::upstream;
+  reads_of_variant() = {};
+  (void)scn::check_properties(*e, c, scn::options_for(*e, true));
+  CHECK((reads_of_variant().fixes & bit(fix::tw_uaf)) != 0);
+  // The 6.14 port asks which variant it is.
+  CHECK(reads(variant::v1).identity);
+  CHECK(reads(variant::baseline).identity);
+}
