@@ -610,7 +610,7 @@ int engine::decide(thread_mask en) {
     }
   }
   std::size_t i = pos_++;
-  if (std::popcount(en) > 1) ++branching_;
+  if ((en & (en - 1)) != 0) ++branching_;  // more than one enabled thread (no libgcc popcount call)
   if (i < replay_end_) {
     choice& c = stack_[i];
     if (c.kind != choice_kind::thread || c.enabled != en || !(en & bit(c.chosen)) ||
