@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "diff_checks.h"
 #include "litmus.h"
 
 namespace {
@@ -361,25 +362,7 @@ void compare(std::uint64_t seed, bool timeouts, tally& t) {
   chk::result rd = chk::explore(dfs.p, o);
   o.search = chk::search_kind::dpor;
   chk::result rp = chk::explore(dpor.p, o);
-  if (std::getenv("DIFF_DEBUG"))
-    std::fprintf(stderr, "seed %llu: dfs %llu dpor %llu (%.3fs %.3fs) %s\n", (unsigned long long)seed,
-                 (unsigned long long)rd.st.executions, (unsigned long long)rp.st.executions, rd.st.seconds,
-                 rp.st.seconds, g.text.c_str());
-  INFO(rd.summary());
-  INFO(rp.summary());
-  REQUIRE(rd.v == chk::verdict::verified);
-  REQUIRE(rp.v == chk::verdict::verified);
-  CHECK(dpor.outcomes == dfs.outcomes);
-  // The checker's own outcome count (what every thread observed) agrees too.
-  CHECK(rp.st.distinct_outcomes == rd.st.distinct_outcomes);
-  CHECK(rd.st.distinct_outcomes >= 1);
-  if (std::getenv("DIFF_DEBUG") && dpor.outcomes != dfs.outcomes) {
-    for (auto& x : dfs.outcomes)
-      if (!dpor.outcomes.count(x)) std::fprintf(stderr, "  missing in dpor: %s\n", x.c_str());
-    for (auto& x : dpor.outcomes)
-      if (!dfs.outcomes.count(x)) std::fprintf(stderr, "  extra in dpor: %s\n", x.c_str());
-  }
-  CHECK(rp.st.executions - rp.st.pruned <= rd.st.executions);
+  difftest::judge(seed, g.text, rd, rp, dfs.outcomes, dpor.outcomes);
   ++t.programs;
   t.dfs_execs += rd.st.executions;
   t.dpor_execs += rp.st.executions;
