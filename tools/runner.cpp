@@ -16,6 +16,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 #include "chk/replay.h"
 #include "errors.h"
@@ -345,10 +346,12 @@ std::vector<row> run_targets(const run_request& rq) {
   // own (some mutants' kills) are the longest single targets, so they start first and no job waits
   // for one at the end.
   // A job takes a unit: one target, or a scenario's targets under the built-in variants of one
-  // implementation, in their order, so that a search can be shared among them (finished_search).
+  // implementation (port and exit-on-idle), in their order, so that a search can be shared among
+  // them (finished_search). With fewer units than jobs, every target is a unit of its own (no job
+  // idles; nothing is shared then).
   std::vector<std::vector<std::size_t>> order;
   {
-    std::map<std::pair<const scn::scenario*, const wq_ops*>, std::size_t> unit_of;
+    std::map<std::tuple<const scn::scenario*, const wq_ops*, bool>, std::size_t> unit_of;
     for (int pass = 0; pass < 2; ++pass)
       for (std::size_t k = 0; k < targets.size(); ++k) {
         const target& t = targets[k];
@@ -358,7 +361,7 @@ std::vector<row> run_targets(const run_request& rq) {
                             o.preemption_bound > own.preemption_bound;
         if (raised != (pass == 0)) continue;
         if (rq.share && t.mutant.empty() && t.cfg.v < variant::first_registered_) {
-          auto key = std::make_pair(t.s, info(t.cfg.v).ops);
+          auto key = std::make_tuple(t.s, info(t.cfg.v).ops, info(t.cfg.v).exit_on_idle);
           auto it = unit_of.find(key);
           if (it != unit_of.end()) {
             order[it->second].push_back(k);
@@ -368,6 +371,12 @@ std::vector<row> run_targets(const run_request& rq) {
         }
         order.push_back({k});
       }
+    if (order.size() < static_cast<std::size_t>(jobs)) {
+      std::vector<std::vector<std::size_t>> singles;
+      for (const auto& unit : order)
+        for (std::size_t k : unit) singles.push_back({k});
+      order = std::move(singles);
+    }
   }
   std::string tmpl = (fs::temp_directory_path() / "iowq-verify-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
