@@ -49,6 +49,12 @@ assert n >= 6
 PY
 grep -q "the search of upstream (the fixes between them never reached)" shared.out && pass "check says which search a shared row is" || fail "check does not say a row is shared"
 grep -q "the search of" separate.out && fail "--separate-searches shared a search" || pass "--separate-searches shares nothing"
+# What sharing rests on: the model reads its variant only through fix_on and active_variant (both
+# recorded), or for its implementation (ops_for, the same for variants that share).
+root=$TESTS_DIR/../..
+reads=$(grep -rn "current_config()\.v\b" "$root/model" "$root/scenarios" "$root/realsrc" | grep -v "/model/config.h:" |
+  grep -v "ops_for(current_config()\.v)")
+[ -z "$reads" ] && pass "the model reads its variant only through recorded reads" || fail "unrecorded variant reads: $reads"
 # The report marks a shared cell and counts them in its search extent.
 run rep 0 report --quick --scenario idle-then-eoi --variant upstream --variant upstream-fix-wrap --variant upstream-fix-strand --out rep
 grep -q "^Search extent: .* 1 cell takes over the search of another variant of the same port" rep/report.md &&
