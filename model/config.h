@@ -183,19 +183,27 @@ struct config {
 void configure(const config& c);
 const config& current_config();
 
-// What the running search has read of its variant: the fixes the port asked about (fix_on) and
-// whether anything read the variant itself (active_variant). Two variants of one implementation
-// that differ only in fixes a search never asked about run that search identically, step for step
-// (tools/runner.cpp shares it between them). Reset by the caller before a search; per OS thread.
+// What the running search has read of its variant: the fixes the port asked about (fix_on), the
+// variants it asked whether it is (variant_is), and whether anything read the variant itself
+// (active_variant). Two variants of one implementation that answer every question asked alike run
+// that search identically, step for step (tools/runner.cpp shares it between them). Reset by the
+// caller before a search; per OS thread.
 struct variant_reads {
-  unsigned fixes = 0;     // bit (1 << fix) per fix asked about
-  bool identity = false;  // active_variant() was read
+  unsigned fixes = 0;       // bit (1 << fix) per fix asked about
+  std::uint64_t asked = 0;  // bit (1 << x) per built-in variant x asked about (variant_is)
+  bool identity = false;    // active_variant() was read
 };
 variant_reads& reads_of_variant();
 
 inline variant active_variant() {
   reads_of_variant().identity = true;
   return current_config().v;
+}
+// Whether the running variant is x (a built-in one): the 6.14 port's switches, recorded in
+// reads_of_variant; variants whose answers to every question asked agree run the search alike.
+inline bool variant_is(variant x) {
+  reads_of_variant().asked |= std::uint64_t{1} << static_cast<unsigned>(x);
+  return current_config().v == x;
 }
 // Whether the running variant carries fix f (the 6.19 port's switches): recorded in
 // reads_of_variant, unlike has_fix(v, f), which only looks the table up.

@@ -57,7 +57,7 @@ io_worker* worker_of_create_work(callback_head* cb) {
 io_worker* worker_of_work(work_struct* w) { return container_of<io_worker>(w, offsetof(io_worker, work.work)); }
 io_wq* wq_of_wait(wait_queue_entry* wait) { return container_of<io_wq>(wait, offsetof(io_wq, wait)); }
 
-bool is_eoi_variant() { return active_variant() != variant::baseline; }
+bool is_eoi_variant() { return !variant_is(variant::baseline); }
 
 }  // namespace
 
@@ -522,16 +522,16 @@ static int io_wq_worker(void* data) {
     if (mutant(M::state_after_check)) set_current_state(TASK_INTERRUPTIBLE);
 
     raw_spin_lock(&wq->lock);
-    // v1 (the seed): drop this worker as soon as it is idle when the wq is marked idle-exit.
-    if (active_variant() == variant::v1 && !mutant(M::eoi_after_idle) && test_bit(IO_WQ_BIT_EXIT_ON_IDLE, &wq->state)) {
+    // v1 (the seed): exit as soon as idle when marked idle-exit. merged tests it here too if no timeout: see below.
+    if ((last_timeout ? variant_is(variant::v1) : is_eoi_variant()) && !mutant(M::eoi_after_idle) &&
+        test_bit(IO_WQ_BIT_EXIT_ON_IDLE, &wq->state)) {
       io_worker_exit_on_idle_locked(wq, acct);
       __set_current_state(TASK_RUNNING);
       break;
     }
-    // Last sleep timed out: exit unless we're the last worker and our affinity is unchanged.
-    // merged (38aa434ab933): or if the wq is marked idle-exit.
+    // merged (38aa434ab933) joins that test to the timeout exit, which takes no step unless the sleep timed out.
     const bool timeout_exit = last_timeout && (exit_mask || acct->nr_workers > 1);
-    if (timeout_exit || (active_variant() == variant::merged && !mutant(M::eoi_after_idle) &&
+    if (timeout_exit || (last_timeout && variant_is(variant::merged) && !mutant(M::eoi_after_idle) &&
                          test_bit(IO_WQ_BIT_EXIT_ON_IDLE, &wq->state))) {
       if (timeout_exit) {
         acct->nr_workers--;

@@ -72,9 +72,10 @@ row placeholder(const target& t, const part_spec& ps) {
 // A finished search of a scenario target and what it read of its variant. Another variant's
 // target of the same scenario runs exactly this search, execution for execution, when the two
 // variants are built-in variants of one implementation (same port, same exit-on-idle) that differ
-// only in fixes the search never asked about (fix_on), and the search never read the variant itself
-// (active_variant): the port's code reads nothing else of the variant, and the scenario harness
-// reads only its implementation and exit-on-idle. That target takes the verdicts over instead of
+// only in fixes the search never asked about (fix_on), the search never asked whether it runs either
+// of them (variant_is) and never read the variant itself (active_variant): the port's code reads
+// nothing else of the variant, and the scenario harness reads only its implementation and
+// exit-on-idle. That target takes the verdicts over instead of
 // searching again (relacy_tests/iowq/upstream_test.cpp tests what a search records;
 // tools/tests/shared_searches.sh compares shared rows with the same searches run on their own).
 struct finished_search {
@@ -89,8 +90,10 @@ bool runs_as(const finished_search& f, const target& u) {
   const variant a = t.cfg.v, b = u.cfg.v;
   if (a >= variant::first_registered_ || b >= variant::first_registered_) return false;
   const variant_info &x = info(a), &y = info(b);
+  const std::uint64_t asked_either =
+      f.reads.asked & ((std::uint64_t{1} << static_cast<unsigned>(a)) | (std::uint64_t{1} << static_cast<unsigned>(b)));
   return x.ops == y.ops && x.base == y.base && x.exit_on_idle == y.exit_on_idle &&
-         ((x.fixes ^ y.fixes) & f.reads.fixes) == 0;
+         ((x.fixes ^ y.fixes) & f.reads.fixes) == 0 && (a == b || asked_either == 0);
 }
 
 // Runs one target (its part), every property judged separately; returns its rows. With `done`,

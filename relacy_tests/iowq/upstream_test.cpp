@@ -69,8 +69,9 @@ TEST_CASE("upstream: the committed counterexamples in findings/ reproduce their 
 
 // What a search reads of its variant (config.h: reads_of_variant), the ground on which the runner
 // shares one search among variants: the 6.19 port asks only about fixes, and only about those whose
-// lines the search reaches; the 6.14 port reads the variant itself.
-TEST_CASE("upstream: a search records the fixes it reaches, and the 6.14 port its variant", "[upstream][sharing]") {
+// lines the search reaches; the 6.14 port asks which variant it is, where the answer matters.
+TEST_CASE("upstream: a search records the fixes it reaches, and the 6.14 port the variants it asks about",
+          "[upstream][sharing]") {
   const scn::scenario* s = scn::find("idle-then-eoi");
   REQUIRE(s);
   auto reads = [s](variant v) {
@@ -97,7 +98,21 @@ TEST_CASE("upstream: a search records the fixes it reaches, and the 6.14 port it
   reads_of_variant() = {};
   (void)scn::check_properties(*e, c, scn::options_for(*e, true));
   CHECK((reads_of_variant().fixes & bit(fix::tw_uaf)) != 0);
-  // The 6.14 port asks which variant it is.
-  CHECK(reads(variant::v1).identity);
-  CHECK(reads(variant::baseline).identity);
+  // The 6.14 port asks which variant it is only where the answer changes what it does: with idle
+  // timeouts off, only whether it is the baseline (v1 and merged make the same idle-exit test at
+  // the same point), so v1 and merged can share; with a timed-out sleep, whether it is v1 or merged.
+  const auto vbit = [](variant v) { return std::uint64_t{1} << static_cast<unsigned>(v); };
+  const variant_reads v1 = reads(variant::v1);
+  CHECK(!v1.identity);
+  CHECK((v1.asked & vbit(variant::baseline)) != 0);
+  CHECK((v1.asked & (vbit(variant::v1) | vbit(variant::merged))) == 0);
+  CHECK(!reads(variant::baseline).identity);
+  const scn::scenario* t = scn::find("timeout-last-worker");
+  REQUIRE(t);
+  REQUIRE(t->timeouts);
+  c.v = variant::merged;
+  reads_of_variant() = {};
+  (void)scn::check_properties(*t, c, scn::options_for(*t, true));
+  CHECK((reads_of_variant().asked & vbit(variant::v1)) != 0);
+  CHECK((reads_of_variant().asked & vbit(variant::merged)) != 0);
 }

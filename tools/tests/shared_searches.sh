@@ -4,11 +4,13 @@
 # on its own (--separate-searches), field for field (verdict, executions, pruned, depth, the
 # counterexample, its trace and replay record), save the time and the shared_with mark. A variant
 # whose fix the search reaches searches on its own: fix-wrap and fix-tw-uaf in exit-while-blocked
-# (F2 and F4, which they fix), fix-hash-defer in stall-then-enqueue. The 6.14 port reads the variant
-# itself (active_variant), so baseline, v1 and merged never share.
+# (F2 and F4, which they fix), fix-hash-defer in stall-then-enqueue. In the 6.14 port, merged takes
+# v1's search when idle timeouts are off (both make the idle-exit test at the same point); baseline
+# never shares (no exit-on-idle), and with timeouts (timeout-last-worker) v1 and merged search apart.
 source "$(dirname "$0")/lib.sh" "$@"
 
-sel=(--quick --scenario idle-then-eoi --scenario exit-while-blocked --scenario stall-then-enqueue)
+sel=(--quick --scenario idle-then-eoi --scenario exit-while-blocked --scenario stall-then-enqueue
+  --scenario timeout-last-worker)
 run shared 1 check "${sel[@]}" --json shared.json --out o1
 run separate 1 check "${sel[@]}" --separate-searches --json separate.json --out o2
 run shared_jobs 1 check "${sel[@]}" --jobs 2 --json shared_jobs.json --out o3
@@ -27,8 +29,11 @@ for a, b in zip(shared, separate):
     if a["shared_with"]:
         n += 1
         assert a["seconds"] == 0, a["id"]
-        assert a["variant"].startswith("upstream-fix-") or a["variant"] == "upstream-fixed", a["id"]
-        assert a["shared_with"].startswith("upstream"), a["id"]
+        if a["variant"] == "merged":
+            assert a["shared_with"] == "v1", a["id"]
+        else:
+            assert a["variant"].startswith("upstream-fix-") or a["variant"] == "upstream-fixed", a["id"]
+            assert a["shared_with"].startswith("upstream"), a["id"]
 for a, b in zip(shared, jobs):  # --jobs 2 shares the same searches
     assert (a["id"], a["verdict"], a["executions"], a["shared_with"]) == (b["id"], b["verdict"], b["executions"], b["shared_with"]), a["id"]
 by = {r["id"]: r for r in shared}
@@ -41,8 +46,11 @@ assert sh("idle-then-eoi", "upstream-fix-hash-defer", "pool-zero") == "upstream"
 assert sh("exit-while-blocked", "upstream-fix-wrap", "uaf") == ""
 assert sh("exit-while-blocked", "upstream-fix-tw-uaf", "accounting") == ""
 assert sh("stall-then-enqueue", "upstream-fix-hash-defer", "lost-wakeup") == ""
+assert sh("idle-then-eoi", "merged", "pool-zero") == "v1"
+assert sh("exit-while-blocked", "merged", "uaf") == "v1"
+assert sh("timeout-last-worker", "merged", "lost-wakeup") == ""
 for r in shared:
-    if r["variant"] in ("baseline", "v1", "merged", "upstream"):
+    if r["variant"] in ("baseline", "v1", "upstream"):
         assert r["shared_with"] == "", r["id"]
 print(f"{n} of {len(shared)} rows shared")
 assert n >= 6
