@@ -263,9 +263,9 @@ std::string search_extent::text() const {
                   " scenario cells are searched over all interleavings (DPOR or DFS, no preemption bound)";
   const std::string sharing =
       shared ? " " + std::to_string(shared) + (shared == 1 ? " cell takes" : " cells take") +
-                   " over the search of another variant of the same port (\"the search of V\"): the two "
-                   "variants differ only in fixes that search never reached, so it is the same search, execution for "
-                   "execution (--separate-searches runs every cell on its own)."
+                   " over the search of another variant of the same port (\"the search of V\"): nothing that "
+                   "search asked of its variant (a fix it reached; whether it runs v1 or merged) tells the two apart, "
+                   "so it is the same search, execution for execution (--separate-searches runs every cell on its own)."
              : "";
   if (!bounded) return t + "." + sharing;
   t += "; " + std::to_string(bounded) +

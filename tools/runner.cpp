@@ -282,9 +282,10 @@ void print_rows(const std::vector<row>& rows) {
                   r.scenario.c_str(), (" under " + r.variant).c_str(), family_text(r).c_str(), r.bounds.c_str());
     }
     std::string verdict = r.verdict + (r.violated.empty() || r.violated == r.property ? "" : " (" + r.violated + ")");
-    const std::string took = r.shared_with.empty() ? fmt_count(r.executions) + " executions, " + fmt_sec(r.seconds)
-                                                   : fmt_count(r.executions) + " executions, the search of " +
-                                                         r.shared_with + " (the fixes between them never reached)";
+    const std::string took = r.shared_with.empty()
+                                 ? fmt_count(r.executions) + " executions, " + fmt_sec(r.seconds)
+                                 : fmt_count(r.executions) + " executions, the search of " + r.shared_with +
+                                       " (nothing it asked of its variant tells them apart)";
     std::printf("   %-13s %-14s %s%s\n", r.property.c_str(), verdict.c_str(), took.c_str(),
                 r.verdict == "inconclusive"                    ? "   (a budget ran out)"
                 : !r.as_expected                               ? ("   UNEXPECTED: expected " + r.expected).c_str()

@@ -55,7 +55,7 @@ for r in shared:
 print(f"{n} of {len(shared)} rows shared")
 assert n >= 6
 PY
-grep -q "the search of upstream (the fixes between them never reached)" shared.out && pass "check says which search a shared row is" || fail "check does not say a row is shared"
+grep -q "the search of upstream (nothing it asked of its variant tells them apart)" shared.out && pass "check says which search a shared row is" || fail "check does not say a row is shared"
 grep -q "the search of" separate.out && fail "--separate-searches shared a search" || pass "--separate-searches shares nothing"
 # What sharing rests on: the model reads its variant only through fix_on and active_variant (both
 # recorded), or for its implementation (ops_for, the same for variants that share).
