@@ -224,6 +224,7 @@ int cmd_explore(explore_command ec, run_info info) {
   rq.sp.shard_index = 0;
   rq.sp.shard_count = 1;
   rq.jobs = ec.rc.jobs;
+  rq.share = !ec.rc.separate;
   std::set<variant> variants;
   for (const auto& t : all) variants.insert(t.cfg.v);
   std::fprintf(

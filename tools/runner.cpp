@@ -108,7 +108,9 @@ std::vector<row> run_target(const target& t, std::size_t k, const search_request
     o.shard_index = ps.engine_index;
     o.shard_count = ps.engine_count;
   }
-  if (ps.engine_count > 1 || ps.outer_count > 1) done = nullptr;  // a divided search is not shared
+  // A divided search is not shared, nor one the clock may cut short (where it stops is not
+  // the same in another run).
+  if (ps.engine_count > 1 || ps.outer_count > 1 || sp.time_limit > 0) done = nullptr;
   const finished_search* same = nullptr;
   if (done)
     for (const auto& f : *done)

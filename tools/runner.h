@@ -27,8 +27,9 @@ struct run_request {
 // target, or a scenario's targets under the built-in variants of one port, so that they can share
 // a search) and runs it whole; with fewer, job j runs the engine's shard j (by schedule prefix) of every
 // exhaustive search and its share of the sampling ones, and the parent merges their rows. Either
-// way the rows are those of one process doing it all, in the same order. A progress line runs on
-// stderr meanwhile.
+// way the rows are those of one process doing it all, in the same order, with the same verdicts and
+// executions; which rows are shared (shared_with, and so seconds) can differ: nothing is shared
+// across units, in a divided search, or under --time-limit. A progress line runs on stderr meanwhile.
 std::vector<row> run_targets(const run_request& rq);
 
 // The replay record of a failure of target t's search with options o, checking `active`: the

@@ -63,6 +63,9 @@ root=$TESTS_DIR/../..
 reads=$(grep -rn "current_config()\.v\b" "$root/model" "$root/scenarios" "$root/realsrc" | grep -v "/model/config.h:" |
   grep -v "ops_for(current_config()\.v)")
 [ -z "$reads" ] && pass "the model reads its variant only through recorded reads" || fail "unrecorded variant reads: $reads"
+# A search the clock may cut short is not shared (it could stop elsewhere in another run).
+run timed 0 check --quick --scenario idle-then-eoi --variant upstream --variant upstream-fix-wrap --time-limit 100 --out o6
+grep -q "the search of" timed.out && fail "a --time-limit search was shared" || pass "--time-limit searches are not shared"
 # The report marks a shared cell and counts them in its search extent.
 run rep 0 report --quick --scenario idle-then-eoi --variant upstream --variant upstream-fix-wrap --variant upstream-fix-strand --out rep
 grep -q "^Search extent: .* 1 cell takes over the search of another variant of the same port" rep/report.md &&
