@@ -6,8 +6,11 @@
 //
 // With --max-executions N each search stops after N executions, and --plain leaves the outcomes
 // uncounted (for instruction counts per execution under callgrind: bench/run_bench.sh).
+// --free-races-all searches with the DPOR free rule before 2026-12-04 (a free at the end of a grace
+// period racing with every unordered access to the freed memory), for before/after figures.
 //
-//   dpor_table [--time-limit SECONDS] [--max-executions N] [--plain] [--variant V]... [--scenario S]...
+//   dpor_table [--time-limit SECONDS] [--max-executions N] [--plain] [--free-races-all] [--variant V]...
+//              [--scenario S]...
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -21,12 +24,17 @@ int main(int argc, char** argv) {
   double limit = 20;
   unsigned long long max_executions = 0;
   bool plain = false;
+  bool free_races_all = false;  // chk::options::dpor_frees_after_call off: the earlier rule
   std::vector<variant> vs;
   std::vector<const scn::scenario*> ss;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--plain") {
       plain = true;
+      continue;
+    }
+    if (a == "--free-races-all") {
+      free_races_all = true;
       continue;
     }
     if (i + 1 >= argc) {
@@ -53,9 +61,10 @@ int main(int argc, char** argv) {
       }
       ss.push_back(s);
     } else {
-      std::fprintf(stderr,
-                   "usage: dpor_table [--time-limit SECONDS] [--max-executions N] [--plain] [--variant V]... "
-                   "[--scenario S]...\n");
+      std::fprintf(
+          stderr,
+          "usage: dpor_table [--time-limit SECONDS] [--max-executions N] [--plain] [--free-races-all] [--variant V]... "
+          "[--scenario S]...\n");
       return 2;
     }
   }
@@ -74,6 +83,7 @@ int main(int argc, char** argv) {
       o.time_limit_seconds = limit;
       o.max_executions = max_executions;
       o.count_outcomes = !plain;
+      o.dpor_frees_after_call = !free_races_all;
       config c;
       c.v = v;
       chk::result r = scn::check(*s, c, o);

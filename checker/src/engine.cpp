@@ -155,6 +155,10 @@ result engine::run() {
   st_.seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
   r.st = st_;
   r.bounds = bounds_text();
+  if (opt_.count_outcomes) {
+    r.outcomes.assign(outcomes_seen_.begin(), outcomes_seen_.end());
+    std::sort(r.outcomes.begin(), r.outcomes.end());
+  }
   current_runtime = saved;
   return r;
 }

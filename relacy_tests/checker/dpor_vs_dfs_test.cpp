@@ -33,7 +33,7 @@ enum class op_kind {
   rcu_reader,     // rcu_read_lock; load ptr; read the node; rcu_read_unlock
   bare_reader,    // load ptr; read the node (no rcu_read_lock)
   sleepy_reader,  // load ptr; await like await_any; read the node (no rcu_read_lock)
-  retire,         // exchange ptr with null; kfree_rcu what it held
+  retire,         // exchange ptr with null; (val 3: store to the node;) kfree_rcu what it held
 };
 
 // The kind as DIFF_SPEC spells it: one character, 0-9 then a, b, ...
@@ -330,7 +330,12 @@ struct runner {
           break;
         }
         case op_kind::retire:
-          if (node* n = s->ptr.exchange(nullptr)) chk::free_object_rcu(n, sizeof(node));
+          if (node* n = s->ptr.exchange(nullptr)) {
+            // val 3: the writer touches the node it took before the call (as an exiting io-wq
+            // worker touches itself before its kfree_rcu): accesses ordered before the call.
+            if (o.val == 3) n->a.store(7);
+            chk::free_object_rcu(n, sizeof(node));
+          }
           break;
       }
     }

@@ -88,8 +88,14 @@ struct options {
   int shard_count = 1;
 
   // Measurement only (bench/dpor_table): count the distinct outcomes of the complete executions
-  // (stats::distinct_outcomes). Changes nothing in the search.
+  // (stats::distinct_outcomes, and their hashes in result::outcomes). Changes nothing in the search.
   bool count_outcomes = false;
+
+  // DPOR: a free at the end of a grace period races with its kfree_rcu call and with the accesses
+  // to the freed memory not ordered before that call (it cannot precede those). false: it races
+  // with every unordered access to the freed memory, the rule before 2026-12-04, kept so that the
+  // two can be compared (tests and bench/dpor_table --free-races-all).
+  bool dpor_frees_after_call = true;
 };
 
 // --search as the command line spells it: dfs | dpor | bounded:K | random:N | pct:D (pct runs 10000
@@ -163,6 +169,9 @@ struct result {
   stats st;
   std::string test_name;
   std::string bounds;  // human-readable bounds of the search, always printed with the verdict
+  // options::count_outcomes: the hash of every distinct outcome, sorted (comparable between
+  // searches of one program in one process).
+  std::vector<std::uint64_t> outcomes;
   std::string summary() const;
 };
 

@@ -7,7 +7,9 @@
 // the choice before the earlier one gets a backtrack point: an initial of the reversed order.
 // Blocking steps (locks, parks, awaits, joins) race with the latest conflicting access before which
 // they could have run, judged in the state where the events independent of that access moved
-// ahead. Frees conflict with every access inside the freed memory.
+// ahead. Frees conflict with every access inside the freed memory, except, for a free at the end
+// of a grace period, the accesses ordered before its kfree_rcu call (the free cannot precede
+// them); the call itself is that free's race partner.
 //
 // Non-preemptible RCU (options::rcu): which threads a kfree_rcu waits for depends on which ones
 // are at a sleep point when it is called, so the call conflicts with the steps that end a sleep
@@ -63,7 +65,10 @@ struct region {
 class dpor_search final : public strategy {
  public:
   dpor_search(engine& e, const options& o)
-      : strategy(e), split_depth_(o.split_depth), non_preemptible_(o.rcu == rcu_flavour::non_preemptible) {
+      : strategy(e),
+        split_depth_(o.split_depth),
+        non_preemptible_(o.rcu == rcu_flavour::non_preemptible),
+        frees_after_call_(o.dpor_frees_after_call) {
     race_stats_ = std::getenv("CHK_RACESTATS") != nullptr;
     events_.reserve(256);
   }
@@ -111,6 +116,7 @@ class dpor_search final : public strategy {
     events_.clear();
     freeing_.clear();
     event_regions_.clear();
+    rcu_calls_.clear();
     for (int t = 0; t < max_threads; ++t) last_gp_call_[t] = last_stretch_[t] = -1;
   }
   void step_ended() override { dpor_record(); }
@@ -147,10 +153,13 @@ class dpor_search final : public strategy {
 
   int split_depth_;
   bool non_preemptible_;
+  bool frees_after_call_;
   thread_mask next_sleep_ = 0;
   std::vector<event> events_;
   std::vector<region> freeing_;        // freed by the current step
   std::vector<region> event_regions_;  // regions freed by recorded events
+  // kfree_rcu calls of this execution: the start of the region each queued, and its event.
+  std::vector<std::pair<const char*, int>> rcu_calls_;
   std::vector<int> v_scratch_;
   // Per thread, its latest kfree_rcu call and its latest step that starts a stretch (events of
   // this execution, -1 none): non-preemptible RCU only.
@@ -372,7 +381,20 @@ void dpor_search::dpor_record() {
     ev.nfreed = static_cast<std::uint16_t>(freeing_.size());
     event_regions_.insert(event_regions_.end(), freeing_.begin(), freeing_.end());
   }
-  for (const region& r : freeing_)
+  for (const region& r : freeing_) {
+    // A free at the end of a grace period happens only after its kfree_rcu call K: an access
+    // ordered before K can come after this free in no execution, so it is no race to reverse.
+    // Whether this step frees depends on whether K came before it, so K itself is its race
+    // partner (in the other order this thread's section ends before K, which then does not
+    // wait for it). K is the latest call on this region (an address may be reused).
+    vclock fpre = pre;
+    for (auto it = rcu_calls_.rbegin(); it != rcu_calls_.rend(); ++it)
+      if (it->first == r.begin) {
+        const event& K = events_[it->second];
+        join_event(fpre, it->second);
+        if (analyse && K.thread != p && !pre.covers(K.thread, K.tindex) && nfrace < 64) frace[nfrace++] = it->second;
+        break;
+      }
     for (int g = 0; g < idx; ++g) {
       const event& G = events_[g];
       for (int k = 0; k < G.n; ++k) {
@@ -380,11 +402,13 @@ void dpor_search::dpor_record() {
         auto* a = static_cast<const char*>(o->home ? o->home : static_cast<const void*>(o));
         if (a < r.begin || a >= r.end) continue;
         join_event(c, g);
-        if (analyse && G.thread != p && !pre.covers(G.thread, G.tindex) && nfrace < 64) frace[nfrace++] = g;
+        if (analyse && G.thread != p && !fpre.covers(G.thread, G.tindex) && nfrace < 64) frace[nfrace++] = g;
         break;
       }
     }
+  }
   freeing_.clear();
+  if (frees_after_call_ && d.rcu_call && d.free_begin) rcu_calls_.push_back({d.free_begin, idx});
   c[p] = ev.tindex;
   ev.clock = c;
   t.dclock = c;
@@ -491,6 +515,15 @@ void dpor_search::race(int f, int e) {
                  c.backtrack);
   if (initials & c.backtrack) return;
   if (!initials) return;
+  if (race_stats_) {  // which races add backtrack points, by the objects of the two events
+    std::string k = "backtrack:";
+    for (int i = 0; i < F.n; ++i) k += std::string(" ") + F.a[i].obj->name;
+    k += F.nfreed ? " (a free)" : "";
+    k += " ->";
+    for (int i = 0; i < E.n; ++i) k += std::string(" ") + E.a[i].obj->name;
+    k += E.nfreed ? " (a free)" : "";
+    race_counts_[k]++;
+  }
   int q = (initials & bit(E.thread)) ? E.thread : lowest(initials);
   if (c.enabled & bit(q))
     c.backtrack |= bit(q);
