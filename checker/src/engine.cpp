@@ -537,6 +537,23 @@ std::uint64_t engine::peek_load(object& o) {
 // The value `o` would have if the events after g that do not depend on g ran before g: the last
 // write among them, or else the value just before g.
 int engine::pick() {
+  // A forced choice before the branch point: the schedule names the thread, and a deterministic
+  // program (checked: the thread can run and its step has the recorded fingerprint) has the other
+  // threads where they were when the choice was made, so their enabledness is not recomputed. The
+  // whole enabled set is compared at the branch point, where the search uses it, and on any
+  // mismatch here the full path below reports the nondeterminism.
+  if (pos_ + 1 < replay_end_ && opt_.shard_count <= 1 && !failure_ && steps_ < opt_.max_steps) {
+    const choice& c = stack_[pos_];
+    const int t = c.chosen;
+    if (c.kind == choice_kind::thread && t < nthreads_ && !th_[t].finished && th_[t].pending && enabled_fast(t) &&
+        c.fingerprint == fingerprint(*th_[t].pending)) {
+      ++pos_;
+      if ((c.enabled & (c.enabled - 1)) != 0) ++branching_;
+      ++steps_;
+      th_[t].scheduled_at = static_cast<std::int32_t>(pos_) - 1;
+      return t;
+    }
+  }
   thread_mask en = 0;
   for (int t = 0; t < nthreads_; ++t)
     if (!th_[t].finished && th_[t].pending && enabled_fast(t)) en |= bit(t);

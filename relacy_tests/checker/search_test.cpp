@@ -212,6 +212,40 @@ TEST_CASE("a program that behaves differently for the same schedule is reported 
   CHECK(r.fail->kind == failure_kind::nondeterminism);
 }
 
+// A replayed choice before the branch point checks only the thread it names (it can run, and its
+// step is the recorded one); another thread's enabledness that changes between runs is caught
+// where the schedule reaches a choice the search made with the old enabled set.
+TEST_CASE("a program whose other threads' enabledness differs for the same schedule is reported as nondeterministic",
+          "[search][determinism]") {
+  static int generation = 0;
+  struct state {
+    chk::atomic<int> a{0, "a"}, b{0, "b"};
+  };
+  std::unique_ptr<state> s;
+  chk::program p;
+  p.name = "enabledness-steered";
+  p.threads = 2;
+  p.setup = [&] { s = std::make_unique<state>(); };
+  p.thread = [&](int i) {
+    if (i == 0) {
+      // The same steps every time; only the values steer whether thread 1 may run.
+      s->a.store(++generation % 2 ? 1 : 0);
+      s->b.store(1);
+      s->b.store(2);
+    } else {
+      chk::await([&] { return s->a.load() == 1; }, {s->a});
+      s->b.load();
+    }
+  };
+  for (search_kind k : {search_kind::dfs, search_kind::dpor}) {
+    generation = 0;
+    chk::result r = litmus::run(p, litmus::with(k));
+    INFO(r.summary());
+    REQUIRE(r.v == verdict::violated);
+    CHECK(r.fail->kind == failure_kind::nondeterminism);
+  }
+}
+
 TEST_CASE("sharding: the shards' executions add up to the unsharded search, with the same verdict", "[search][shard]") {
   struct state {
     chk::mutex m{"m"};
