@@ -541,7 +541,8 @@ int engine::pick() {
   // program (checked: the thread can run and its step has the recorded fingerprint) has the other
   // threads where they were when the choice was made, so their enabledness is not recomputed. The
   // whole enabled set is compared at the branch point, where the search uses it, and on any
-  // mismatch here the full path below reports the nondeterminism.
+  // mismatch here the full path below reports the nondeterminism. (A sharded search takes the full
+  // path: decide() checks there whether the shard owns the prefix.)
   if (pos_ + 1 < replay_end_ && opt_.shard_count <= 1 && !failure_ && steps_ < opt_.max_steps) {
     const choice& c = stack_[pos_];
     const int t = c.chosen;
