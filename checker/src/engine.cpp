@@ -559,22 +559,23 @@ int engine::pick() {
   for (int t = 0; t < nthreads_; ++t)
     if (!th_[t].finished && th_[t].pending && enabled_fast(t)) en |= bit(t);
   if (!en) {
-    std::string blocked;
     bool stuck = false;
-    for (int t = 0; t < nthreads_; ++t) {
-      const thread_rec& r = th_[t];
-      if (r.finished || !r.pending) continue;
-      if (!r.daemon) stuck = true;
-      if (!blocked.empty()) blocked += "; ";
-      blocked += "T" + std::to_string(t) + (r.daemon ? " (daemon)" : "") + " in " + r.pending->label;
-      if (r.pending->n > 0) blocked += " " + object_name(r.pending->a[0].obj->name, r.pending->a[0].obj->instance);
-      blocked += " at " + loc_text(r.pending->loc);
-    }
+    for (int t = 0; t < nthreads_; ++t) stuck |= !th_[t].finished && th_[t].pending && !th_[t].daemon;
     if (stuck && !failure_) {
       std::string property = prog_.deadlock_property ? prog_.deadlock_property() : std::string();
       if (property == program::ignore_deadlock) {
         pruned_ = true;  // a failure already reported for this program: not judged again
         return -1;
+      }
+      // Built only here: most executions end with daemon threads blocked, which is no deadlock.
+      std::string blocked;
+      for (int t = 0; t < nthreads_; ++t) {
+        const thread_rec& r = th_[t];
+        if (r.finished || !r.pending) continue;
+        if (!blocked.empty()) blocked += "; ";
+        blocked += "T" + std::to_string(t) + (r.daemon ? " (daemon)" : "") + " in " + r.pending->label;
+        if (r.pending->n > 0) blocked += " " + object_name(r.pending->a[0].obj->name, r.pending->a[0].obj->instance);
+        blocked += " at " + loc_text(r.pending->loc);
       }
       record_failure(failure_kind::deadlock, "every live thread is blocked: " + blocked, -1, nullptr, property);
     }

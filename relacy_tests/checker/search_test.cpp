@@ -1,10 +1,12 @@
 // The search modes other than DFS/DPOR, value choices, budgets, sharding, replay files and the
-// nondeterminism check, each against a known answer.
+// nondeterminism check, each against a known answer; and the vector clock join.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "catalog.h"
 #include "chk/trace.h"
+#include "chk/vclock.h"
 #include "litmus.h"
 
 using chk::failure_kind;
@@ -601,5 +603,22 @@ TEST_CASE("exit_thread: the thread ends where it calls it, as if its body had re
     INFO(r.summary());
     CHECK(r.v == verdict::verified);
     CHECK(r.st.distinct_outcomes == 2);  // T0's load of y sees 0 or 1
+  }
+}
+
+TEST_CASE("vector clock join is the elementwise maximum, up to the largest step count", "[vclock]") {
+  // join() compares four entries at a time as signed integers: entries count steps, at most
+  // options::max_steps (an int). Every entry is checked, on both sides of each comparison, with
+  // values at 0, around 2^16 and at INT_MAX.
+  const std::uint32_t vals[] = {0, 1, 2, 65535, 65536, 0x7ffffffeu, 0x7fffffffu};
+  for (int shift = 0; shift < chk::max_threads; ++shift) {
+    chk::vclock a, b, want;
+    for (int i = 0; i < chk::max_threads; ++i) {
+      a[i] = vals[(i + shift) % 7];
+      b[i] = vals[(3 * i + 2 * shift + 1) % 7];
+      want[i] = std::max(a[i], b[i]);
+    }
+    a.join(b);
+    for (int i = 0; i < chk::max_threads; ++i) CHECK(a[i] == want[i]);
   }
 }

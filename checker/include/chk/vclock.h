@@ -1,9 +1,9 @@
 // Vector clocks over the threads of one execution.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace chk {
 
@@ -21,8 +21,20 @@ struct vclock {
   std::array<std::uint32_t, max_threads> c;
 
   void clear() { c.fill(0); }
+  // Four lanes at a time with a signed compare, which baseline x86-64 (SSE2) has and the unsigned
+  // one lacks: entries count a thread's steps, at most options::max_steps (an int), so they stay
+  // below 2^31 and compare the same either way. The joins are a tenth of a DPOR execution's
+  // instructions; the scalar loop took about three times as many (bench/README.md, change 7).
   void join(const vclock& o) {
-    for (int i = 0; i < max_threads; ++i) c[i] = std::max(c[i], o.c[i]);
+    using lanes = std::int32_t __attribute__((vector_size(16)));
+    static_assert(max_threads % 4 == 0);
+    for (int i = 0; i < max_threads; i += 4) {
+      lanes a, b;
+      std::memcpy(&a, &c[i], sizeof a);
+      std::memcpy(&b, &o.c[i], sizeof b);
+      const lanes m = a > b ? a : b;
+      std::memcpy(&c[i], &m, sizeof m);
+    }
   }
   // True when the event number `n` of thread `t` happens before (or is) this clock.
   bool covers(int t, std::uint32_t n) const { return c[t] >= n; }
