@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine.h"
@@ -53,6 +54,7 @@ struct event {
   // Non-preemptible RCU only: a kfree_rcu call / a step after which a non-sleeping stretch starts.
   bool gp_call = false;
   bool stretch = false;
+  const char* label = "";  // the step's operation, for CHK_RACESTATS
 };
 
 struct region {
@@ -75,7 +77,12 @@ class dpor_search final : public strategy {
   ~dpor_search() override {
     if (!race_stats_) return;
     std::vector<std::pair<std::uint64_t, std::string>> v;
-    for (auto& [k, n] : race_counts_) v.push_back({n, k});
+    std::uint64_t added = 0;
+    for (auto& [k, n] : race_counts_) {
+      v.push_back({n, k});
+      if (k.rfind("backtrack:", 0) == 0) added += n;
+    }
+    std::fprintf(stderr, "races %10llu  backtrack points added in all\n", static_cast<unsigned long long>(added));
     std::sort(v.rbegin(), v.rend());
     for (std::size_t i = 0; i < v.size() && i < 25; ++i)
       std::fprintf(stderr, "races %10llu  %s\n", static_cast<unsigned long long>(v[i].first), v[i].second.c_str());
@@ -325,6 +332,7 @@ void dpor_search::dpor_record() {
   event& ev = events_.emplace_back();
   ev.thread = static_cast<std::int8_t>(p);
   ev.kind = d.kind;
+  ev.label = d.label;
   ev.n = d.n;
   ev.choice = t.scheduled_at;
   ev.tindex = ++t.nevents;
@@ -436,6 +444,7 @@ void dpor_search::dpor_blocked_threads() {
     event& ev = events_.emplace_back();
     ev.thread = static_cast<std::int8_t>(p);
     ev.kind = d.kind;
+    ev.label = d.label;
     ev.n = d.n;
     ev.choice = static_cast<std::int32_t>(e_.pos_);
     ev.tindex = t.nevents + 1;
@@ -515,13 +524,23 @@ void dpor_search::race(int f, int e) {
                  c.backtrack);
   if (initials & c.backtrack) return;
   if (!initials) return;
-  if (race_stats_) {  // which races add backtrack points, by the objects of the two events
+  if (race_stats_) {  // which races add backtrack points, by the objects and operations of the two events
     std::string k = "backtrack:";
     for (int i = 0; i < F.n; ++i) k += std::string(" ") + F.a[i].obj->name;
     k += F.nfreed ? " (a free)" : "";
-    k += " ->";
+    k += std::string(" [") + F.label + "] ->";
     for (int i = 0; i < E.n; ++i) k += std::string(" ") + E.a[i].obj->name;
     k += E.nfreed ? " (a free)" : "";
+    k += std::string(" [") + E.label + "]";
+    // Two decrements of one counter that both stay above zero give the same answers in either
+    // order: what an independence for counting decrements could save (bench/README.md).
+    auto dec_test = [](const event& x) {
+      const std::string_view l = x.label;
+      return x.n == 1 && l.size() >= 12 && l.substr(l.size() - 12) == "dec_and_test";
+    };
+    if (dec_test(F) && dec_test(E) && F.a[0].obj == E.a[0].obj && static_cast<std::int32_t>(F.a[0].new_v) > 0 &&
+        static_cast<std::int32_t>(E.a[0].new_v) > 0)
+      k += " (neither reaches 0)";
     race_counts_[k]++;
   }
   int q = (initials & bit(E.thread)) ? E.thread : lowest(initials);
