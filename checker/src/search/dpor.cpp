@@ -71,7 +71,9 @@ class dpor_search final : public strategy {
         split_depth_(o.split_depth),
         non_preemptible_(o.rcu == rcu_flavour::non_preemptible),
         frees_after_call_(o.dpor_frees_after_call) {
-    race_stats_ = std::getenv("CHK_RACESTATS") != nullptr;
+    const char* stats = std::getenv("CHK_RACESTATS");
+    race_stats_ = stats != nullptr;
+    race_stats_all_ = stats && std::string_view(stats) == "all";
     events_.reserve(256);
   }
   ~dpor_search() override {
@@ -84,7 +86,7 @@ class dpor_search final : public strategy {
     }
     std::fprintf(stderr, "races %10llu  backtrack points added in all\n", static_cast<unsigned long long>(added));
     std::sort(v.rbegin(), v.rend());
-    for (std::size_t i = 0; i < v.size() && i < 25; ++i)
+    for (std::size_t i = 0; i < v.size() && (race_stats_all_ || i < 25); ++i)
       std::fprintf(stderr, "races %10llu  %s\n", static_cast<unsigned long long>(v[i].first), v[i].second.c_str());
   }
 
@@ -172,8 +174,9 @@ class dpor_search final : public strategy {
   // this execution, -1 none): non-preemptible RCU only.
   std::int32_t last_gp_call_[max_threads];
   std::int32_t last_stretch_[max_threads];
-  int hyp_g_ = -1;           // >= 0 while evaluating an await in the state before event hyp_g_ (plus v)
-  bool race_stats_ = false;  // CHK_RACESTATS: count race candidates per object and operation
+  int hyp_g_ = -1;               // >= 0 while evaluating an await in the state before event hyp_g_ (plus v)
+  bool race_stats_ = false;      // CHK_RACESTATS: count race candidates per object and operation
+  bool race_stats_all_ = false;  // CHK_RACESTATS=all: print every count, not the largest 25
   std::map<std::string, std::uint64_t> race_counts_;
 };
 
@@ -526,10 +529,20 @@ void dpor_search::race(int f, int e) {
   if (!initials) return;
   if (race_stats_) {  // which races add backtrack points, by the objects and operations of the two events
     std::string k = "backtrack:";
-    for (int i = 0; i < F.n; ++i) k += std::string(" ") + F.a[i].obj->name;
+    // A read-modify-write that left its object's value as it was is marked "(no change)": it
+    // acted as a read there (a wake-up of a task already running, a failed cmpxchg).
+    auto objects = [](const event& x) {
+      std::string o;
+      for (int i = 0; i < x.n; ++i) {
+        o += std::string(" ") + x.a[i].obj->name;
+        if (x.a[i].type == acc::rmw && x.a[i].old_v == x.a[i].new_v) o += " (no change)";
+      }
+      return o;
+    };
+    k += objects(F);
     k += F.nfreed ? " (a free)" : "";
     k += std::string(" [") + F.label + "] ->";
-    for (int i = 0; i < E.n; ++i) k += std::string(" ") + E.a[i].obj->name;
+    k += objects(E);
     k += E.nfreed ? " (a free)" : "";
     k += std::string(" [") + E.label + "]";
     // Two decrements of one counter that both stay above zero give the same answers in either
