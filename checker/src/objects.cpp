@@ -1,9 +1,14 @@
+#include <stdexcept>
+
 #include "chk/api.h"
 #include "engine.h"
 
 namespace chk {
 
 result explore(const program& p, const options& o) {
+  if (o.max_steps < 1 || o.max_steps > options::max_step_bound)
+    throw std::invalid_argument("chk: step bound " + std::to_string(o.max_steps) + " is outside 1.." +
+                                std::to_string(options::max_step_bound));
   engine e(p, o);
   return e.run();
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stdexcept>
 
 #include "catalog.h"
 #include "chk/trace.h"
@@ -366,6 +367,22 @@ TEST_CASE("replay files: malformed, other versions and other programs are refuse
   std::string no_schedule = good;
   no_schedule.replace(no_schedule.find("\"schedule\""), 10, "\"schedulX\"");
   CHECK_THROWS_WITH(chk::parse_replay(no_schedule), Catch::Contains("malformed"));
+  // A step bound beyond what vector clocks hold (vclock::join compares entries as signed).
+  for (const char* steps : {"0", "16777217", "1073741824"}) {
+    std::string big = good;
+    const std::size_t at = big.find("\"max_steps\": ");
+    REQUIRE(at != std::string::npos);
+    const std::size_t from = at + 13, to = big.find_first_of(",\n}", from);
+    big.replace(from, to - from, steps);
+    CHECK_THROWS_WITH(chk::parse_replay(big), Catch::Contains(std::string("step bound ") + steps + " is outside"));
+  }
+  {
+    chk::options too_long = o;
+    too_long.max_steps = chk::options::max_step_bound + 1;
+    CHECK_THROWS_AS(litmus::run(lu->p, too_long), std::invalid_argument);
+    too_long.max_steps = chk::options::max_step_bound;
+    CHECK_NOTHROW(litmus::run(lu->p, too_long));
+  }
 
   chk::program other = lu->p;
   other.name = "something-else";

@@ -49,7 +49,10 @@ struct options {
   double time_limit_seconds = 0;
 
   // Livelock bound: an execution longer than this many visible steps is reported as a livelock.
+  // At most max_step_bound (explore() refuses more): vector clock entries count a thread's steps
+  // and its release operations, a few per step, and must stay below 2^31 (vclock::join).
   int max_steps = 20000;
+  static constexpr int max_step_bound = 1 << 24;
 
   // Timeouts of timed parks are environment choices: off means a timed park waits like an untimed
   // one; on means it may also time out, at most max_timeouts times in one execution.

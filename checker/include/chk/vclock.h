@@ -22,8 +22,9 @@ struct vclock {
 
   void clear() { c.fill(0); }
   // Four lanes at a time with a signed compare, which baseline x86-64 (SSE2) has and the unsigned
-  // one lacks: entries count a thread's steps, at most options::max_steps (an int), so they stay
-  // below 2^31 and compare the same either way. The joins are a tenth of a DPOR execution's
+  // one lacks: entries count a thread's steps and its release operations (a few per step), and
+  // explore() refuses a step bound above options::max_step_bound (2^24), so they stay below 2^31
+  // and compare the same either way. The joins are a tenth of a DPOR execution's
   // instructions; the scalar loop took about three times as many (bench/README.md, change 7).
   void join(const vclock& o) {
     using lanes = std::int32_t __attribute__((vector_size(16)));
