@@ -55,6 +55,7 @@ struct event {
   bool gp_call = false;
   bool stretch = false;
   const char* label = "";  // the step's operation, for CHK_RACESTATS
+  bool ran = true;         // false: a blocked thread's step, analysed as if it ran next
 };
 
 struct region {
@@ -448,6 +449,7 @@ void dpor_search::dpor_blocked_threads() {
     ev.thread = static_cast<std::int8_t>(p);
     ev.kind = d.kind;
     ev.label = d.label;
+    ev.ran = false;
     ev.n = d.n;
     ev.choice = static_cast<std::int32_t>(e_.pos_);
     ev.tindex = t.nevents + 1;
@@ -535,7 +537,7 @@ void dpor_search::race(int f, int e) {
       std::string o;
       for (int i = 0; i < x.n; ++i) {
         o += std::string(" ") + x.a[i].obj->name;
-        if (x.a[i].type == acc::rmw && x.a[i].old_v == x.a[i].new_v) o += " (no change)";
+        if (x.ran && x.a[i].type == acc::rmw && x.a[i].old_v == x.a[i].new_v) o += " (no change)";
       }
       return o;
     };
