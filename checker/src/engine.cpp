@@ -537,6 +537,12 @@ std::uint64_t engine::peek_load(object& o) {
 // The value `o` would have if the events after g that do not depend on g ran before g: the last
 // write among them, or else the value just before g.
 int engine::pick() {
+  // Thread t takes the choice just made: one more step, and where it was scheduled (DPOR's events).
+  auto scheduled = [this](int t) {
+    ++steps_;
+    th_[t].scheduled_at = static_cast<std::int32_t>(pos_) - 1;
+    return t;
+  };
   // A forced choice before the branch point: the schedule names the thread, and a deterministic
   // program (checked: the thread can run and its step has the recorded fingerprint) has the other
   // threads where they were when the choice was made, so their enabledness is not recomputed. The
@@ -550,9 +556,7 @@ int engine::pick() {
         c.fingerprint == fingerprint(*th_[t].pending)) {
       ++pos_;
       if ((c.enabled & (c.enabled - 1)) != 0) ++branching_;
-      ++steps_;
-      th_[t].scheduled_at = static_cast<std::int32_t>(pos_) - 1;
-      return t;
+      return scheduled(t);
     }
   }
   thread_mask en = 0;
@@ -589,11 +593,8 @@ int engine::pick() {
     return -1;
   }
   if (failure_) return -1;  // found while evaluating await predicates
-  int c = decide(en);
-  if (c < 0) return -1;
-  ++steps_;
-  th_[c].scheduled_at = static_cast<std::int32_t>(pos_) - 1;
-  return c;
+  const int c = decide(en);
+  return c < 0 ? -1 : scheduled(c);
 }
 
 std::uint32_t engine::fingerprint(const step_desc& d) const {
