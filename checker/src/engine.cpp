@@ -193,7 +193,6 @@ void engine::reset_execution() {
   read_sets_.clear();
   plains_.clear();
   shown_addresses_.clear();
-  history_addresses_.clear();
   timeout_budget_.epoch = 0;
   timeout_budget_.value = static_cast<std::uint64_t>(opt_.timeouts ? opt_.max_timeouts : 0);
   strat_->execution_starts();
@@ -225,6 +224,12 @@ int engine::new_thread(std::function<void()> body, const char* name, bool daemon
   r.handle.instance = c;
   r.history =
       parent >= 0 ? mix(th_[parent].history, static_cast<std::uint64_t>(c) + 1) : static_cast<std::uint64_t>(c) + 1;
+  if (opt_.count_outcomes) {
+    if (parent >= 0)
+      r.addresses = th_[parent].addresses;
+    else
+      r.addresses.clear();
+  }
   if (parent >= 0) {
     r.hb = th_[parent].hb;
     th_[parent].hb[parent]++;
@@ -472,11 +477,12 @@ void engine::note_history() {
     if (d.a[i].type == acc::write) continue;
     std::uint64_t v = vals_[i][0];
     if (d.a[i].obj->pointer && v) {
-      // An address, by its order of appearance in this execution (addresses differ between
-      // executions).
-      auto it = std::find(history_addresses_.begin(), history_addresses_.end(), v);
-      v = static_cast<std::uint64_t>(it - history_addresses_.begin()) + 1;
-      if (it == history_addresses_.end()) history_addresses_.push_back(vals_[i][0]);
+      // An address, by the order in which this thread first read it (addresses differ between
+      // executions). Per thread, so that the outcome does not depend on how the threads' reads
+      // interleave: two executions whose reads read from the same writes get the same outcome.
+      auto it = std::find(t.addresses.begin(), t.addresses.end(), v);
+      v = static_cast<std::uint64_t>(it - t.addresses.begin()) + 1;
+      if (it == t.addresses.end()) t.addresses.push_back(vals_[i][0]);
     }
     h = mix(h, v);
   }

@@ -169,6 +169,9 @@ class engine final : public runtime {
     object handle{"thread"};  // value 1 once finished
     srcloc last_loc;
     std::uint64_t history = 0;  // options::count_outcomes: what the thread observed, hashed
+    // options::count_outcomes: the addresses this thread (and its parent before it spawned it) read,
+    // in the order it first read them.
+    std::vector<std::uint64_t> addresses;
   };
 
   // The path: choices, their replay, and sharding.
@@ -278,7 +281,6 @@ class engine final : public runtime {
   // thread's history; an execution's outcome is its threads' histories.
   void note_history();
   void count_outcome();
-  std::vector<std::uint64_t> history_addresses_;  // pointer values in order of appearance
   std::unordered_set<std::uint64_t> outcomes_seen_;
 };
 
