@@ -518,6 +518,17 @@ TEST_CASE("trace locations keep the path from the project's top folder, wherever
   CHECK(chk::short_location(nullptr, 1) == "?:1");
 }
 
+namespace {
+// The statistics of a search of p that must verify, counting outcomes.
+chk::stats outcome_run(chk::program& p, search_kind k) {
+  chk::options o = litmus::with(k);
+  o.count_outcomes = true;
+  chk::result r = litmus::run(p, o);
+  REQUIRE(r.v == verdict::verified);
+  return r.st;
+}
+}  // namespace
+
 // options::count_outcomes (bench/dpor_table's measurement): an outcome is what every thread
 // observed. Known answers, the same under DFS and DPOR.
 TEST_CASE("outcome counting: distinct observations, the same under DFS and DPOR", "[search][outcomes]") {
@@ -527,13 +538,6 @@ TEST_CASE("outcome counting: distinct observations, the same under DFS and DPOR"
     chk::atomic<int>& own(int t) { return t == 0 ? a : t == 1 ? b : c; }
   };
   std::unique_ptr<state> s;
-  auto run = [&](chk::program& p, search_kind k) {
-    chk::options o = litmus::with(k);
-    o.count_outcomes = true;
-    chk::result r = litmus::run(p, o);
-    REQUIRE(r.v == verdict::verified);
-    return r.st;
-  };
   // Three threads each add 1 to x twice and see what was there: 90 interleavings of their adds; a
   // thread's two adds see two different values, so an outcome is who saw which of 0..5: 6!/(2!^3).
   chk::program adds;
@@ -545,7 +549,7 @@ TEST_CASE("outcome counting: distinct observations, the same under DFS and DPOR"
     s->x.fetch_add(1);
   };
   for (search_kind k : {search_kind::dfs, search_kind::dpor}) {
-    chk::stats st = run(adds, k);
+    chk::stats st = outcome_run(adds, k);
     CHECK(st.executions == 90);
     CHECK(st.distinct_outcomes == 90);
   }
@@ -558,10 +562,10 @@ TEST_CASE("outcome counting: distinct observations, the same under DFS and DPOR"
   own.thread = [&](int t) {
     for (int i = 1; i <= 3; ++i) s->own(t).store(i);
   };
-  CHECK(run(own, search_kind::dfs).executions == 1680);
-  CHECK(run(own, search_kind::dfs).distinct_outcomes == 1);
-  CHECK(run(own, search_kind::dpor).executions == 1);
-  CHECK(run(own, search_kind::dpor).distinct_outcomes == 1);
+  CHECK(outcome_run(own, search_kind::dfs).executions == 1680);
+  CHECK(outcome_run(own, search_kind::dfs).distinct_outcomes == 1);
+  CHECK(outcome_run(own, search_kind::dpor).executions == 1);
+  CHECK(outcome_run(own, search_kind::dpor).distinct_outcomes == 1);
   // A store and a load of x: the load sees 0 or 1.
   chk::program mp;
   mp.name = "store-load";
@@ -573,8 +577,8 @@ TEST_CASE("outcome counting: distinct observations, the same under DFS and DPOR"
     else
       (void)s->x.load();
   };
-  CHECK(run(mp, search_kind::dfs).distinct_outcomes == 2);
-  CHECK(run(mp, search_kind::dpor).distinct_outcomes == 2);
+  CHECK(outcome_run(mp, search_kind::dfs).distinct_outcomes == 2);
+  CHECK(outcome_run(mp, search_kind::dpor).distinct_outcomes == 2);
   // Without the option nothing is counted.
   chk::options o = litmus::with(search_kind::dfs);
   CHECK(litmus::run(mp, o).st.distinct_outcomes == 0);
@@ -589,13 +593,6 @@ TEST_CASE("outcome counting: addresses read by independent threads give one outc
     chk::atomic<int*> pa{nullptr, "pa"}, pb{nullptr, "pb"};
   };
   std::unique_ptr<state> s;
-  auto run = [&](chk::program& p, search_kind k) {
-    chk::options o = litmus::with(k);
-    o.count_outcomes = true;
-    chk::result r = litmus::run(p, o);
-    REQUIRE(r.v == verdict::verified);
-    return r.st;
-  };
   chk::program reads;
   reads.name = "two-address-readers";
   reads.threads = 2;
@@ -605,10 +602,10 @@ TEST_CASE("outcome counting: addresses read by independent threads give one outc
     s->pb.store(&s->objects[1]);
   };
   reads.thread = [&](int t) { (void)(t == 0 ? s->pa : s->pb).load(); };
-  chk::stats dfs = run(reads, search_kind::dfs);
+  chk::stats dfs = outcome_run(reads, search_kind::dfs);
   CHECK(dfs.executions == 2);
   CHECK(dfs.distinct_outcomes == 1);
-  CHECK(run(reads, search_kind::dpor).distinct_outcomes == 1);
+  CHECK(outcome_run(reads, search_kind::dpor).distinct_outcomes == 1);
   // A thread that reads one address twice is told apart from one that reads two. (It is not told
   // which object an address is: reading the old one twice and the new one twice are one outcome,
   // so the count never splits executions whose reads read from the same writes, and may merge
@@ -627,8 +624,8 @@ TEST_CASE("outcome counting: addresses read by independent threads give one outc
   };
   // T0 reads (old, old), (old, new) or (new, new): first-read indices 1,1 / 1,2 / 1,1; the writer
   // reads nothing. So 2 outcomes.
-  CHECK(run(moved, search_kind::dfs).distinct_outcomes == 2);
-  CHECK(run(moved, search_kind::dpor).distinct_outcomes == 2);
+  CHECK(outcome_run(moved, search_kind::dfs).distinct_outcomes == 2);
+  CHECK(outcome_run(moved, search_kind::dpor).distinct_outcomes == 2);
 }
 
 // chk::exit_thread ends a thread from deep in its stack without returning: what follows the call
