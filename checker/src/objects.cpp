@@ -6,9 +6,7 @@
 namespace chk {
 
 result explore(const program& p, const options& o) {
-  if (o.max_steps < 1 || o.max_steps > options::max_step_bound)
-    throw std::invalid_argument("chk: step bound " + std::to_string(o.max_steps) + " is outside 1.." +
-                                std::to_string(options::max_step_bound));
+  if (std::string e = step_bound_error(o.max_steps); !e.empty()) throw std::invalid_argument("chk: " + e);
   engine e(p, o);
   return e.run();
 }

@@ -73,9 +73,7 @@ replay_file parse_replay(const std::string& text) {
     r.timeouts = o.at("timeouts").get<bool>();
     r.max_timeouts = o.at("max_timeouts").get<int>();
     r.max_steps = o.at("max_steps").get<int>();
-    if (r.max_steps < 1 || r.max_steps > options::max_step_bound)
-      throw replay_error("step bound " + std::to_string(r.max_steps) + " is outside 1.." +
-                         std::to_string(options::max_step_bound));
+    if (std::string e = step_bound_error(r.max_steps); !e.empty()) throw replay_error(e);
     if (o.contains("rcu")) {
       const std::string f = o.at("rcu").get<std::string>();
       const std::optional<rcu_flavour> rcu = parse_rcu_flavour(f);

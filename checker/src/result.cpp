@@ -66,6 +66,11 @@ std::string search_spec(const options& o) {
   }
 }
 
+std::string step_bound_error(int max_steps) {
+  if (max_steps >= 1 && max_steps <= options::max_step_bound) return {};
+  return "step bound " + std::to_string(max_steps) + " is outside 1.." + std::to_string(options::max_step_bound);
+}
+
 namespace {
 // Names indexed by the enums' values, in declaration order.
 constexpr const char* rcu_flavour_names[] = {"preemptible", "non-preemptible"};

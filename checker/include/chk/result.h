@@ -106,6 +106,8 @@ struct options {
 bool parse_search(std::string_view text, options& o);
 // The search of `o` as --search spells it.
 std::string search_spec(const options& o);
+// Why `max_steps` is no step bound explore() takes (outside 1..options::max_step_bound), or empty.
+std::string step_bound_error(int max_steps);
 
 struct progress {
   std::uint64_t executions;
